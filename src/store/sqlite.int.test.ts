@@ -1,0 +1,136 @@
+/**
+ * @module store/sqlite.int.test — the SQLite backend on real files: the conformance suite,
+ * persistence across reopen, and durability of acknowledged writes across SIGKILL.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { runStoreConformance } from './conformance.ts';
+import { DatabaseSync } from 'node:sqlite';
+import { openSqliteStore } from './sqlite.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'windlass-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const fresh = (): string => join(dir, `db-${++n}`, 'state.db');
+
+runStoreConformance('sqlite', () => openSqliteStore(fresh()));
+
+void test('sqlite: reopening restores keys, history, compact revision, and revisions continue', async () => {
+  const path = fresh();
+  const s1 = await openSqliteStore(path);
+  const a = await s1.create('/r/a', 'A');
+  const b = await s1.create('/r/b', 'B');
+  assert.ok(a.ok && b.ok);
+  const a2 = await s1.update('/r/a', 'A2', a.revision);
+  assert.ok(a2.ok);
+  const d = await s1.delete('/r/b');
+  assert.ok(d.ok);
+  await s1.compact(a2.revision);
+  const last = await s1.currentRevision();
+  await s1.close();
+  // Compaction removed the row superseded at or below the compact revision (a@1), nothing else.
+  const raw = new DatabaseSync(path);
+  assert.deepEqual((raw.prepare('SELECT id FROM log ORDER BY id').all() as Array<{ id: number }>).map((r) => r.id), [b.revision, a2.revision, d.revision]);
+  raw.close();
+
+  const s2 = await openSqliteStore(path);
+  try {
+    assert.equal(await s2.currentRevision(), last);
+    assert.equal(await s2.compactRevision(), a2.revision);
+    assert.deepEqual(await s2.get('/r/a'), a2.kv);
+    assert.equal(await s2.get('/r/b'), undefined);
+    const past = await s2.list('/r/', { revision: a2.revision });
+    assert.ok(past.ok);
+    assert.deepEqual(past.items.map((kv) => kv.key), ['/r/a', '/r/b']);
+    const next = await s2.create('/r/c', 'C');
+    assert.ok(next.ok);
+    assert.equal(next.revision, last + 1);
+  } finally {
+    await s2.close();
+  }
+});
+
+void test('sqlite: a second open of the same file fails while the first holds it', async () => {
+  const path = fresh();
+  const s1 = await openSqliteStore(path);
+  try {
+    assert.ok((await s1.create('/x', '1')).ok);
+    await assert.rejects(async () => {
+      const s2 = await openSqliteStore(path, { busyTimeoutMs: 50 });
+      await s2.get('/x');
+      await s2.close();
+    }, /locked/);
+  } finally {
+    await s1.close();
+  }
+});
+
+void test('sqlite: writes issued together share one commit and one watch batch', async () => {
+  const s = await openSqliteStore(fresh());
+  try {
+    const batches: number[] = [];
+    const ac = new AbortController();
+    s.watch('/g/', 0, { onEvents: (evs) => batches.push(evs.length), onCompacted: () => undefined }, ac.signal);
+    await new Promise((r) => setTimeout(r, 10));
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => s.create(`/g/${i}`, 'v')));
+    assert.equal(results.every((r) => r.ok), true);
+    await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    assert.deepEqual(batches, [200]);
+  } finally {
+    await s.close();
+  }
+});
+
+const storeUrl = new URL('./sqlite.ts', import.meta.url).href;
+const CHILD = `
+const { openSqliteStore } = await import(${JSON.stringify(storeUrl)});
+const s = await openSqliteStore(process.argv[1]);
+let i = 0;
+const worker = async (w) => {
+  for (;;) {
+    const key = '/d/' + w + '-' + (i++);
+    const r = await s.create(key, JSON.stringify({ key, pad: 'x'.repeat(1500) }));
+    if (r.ok) process.stdout.write(key + '\\n');
+  }
+};
+for (let w = 0; w < 16; w++) void worker(w);
+`;
+
+void test('sqlite: every acknowledged create survives SIGKILL of the writer', async () => {
+  const path = fresh();
+  await (await openSqliteStore(path)).close();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const acked: string[] = [];
+  let buf = '';
+  child.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk: string) => {
+      buf += chunk;
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      acked.push(...lines);
+      if (acked.length >= 2000 && child.exitCode === null && !child.killed) {
+        child.kill('SIGKILL');
+      }
+    });
+    child.on('exit', () => resolve());
+  });
+  assert.equal(child.signalCode, 'SIGKILL');
+  assert.ok(acked.length >= 2000, `child acknowledged ${acked.length} writes`);
+  const s = await openSqliteStore(path);
+  try {
+    const missing = [];
+    for (const key of acked) if ((await s.get(key)) === undefined) missing.push(key);
+    assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged keys lost`);
+    const count = await s.count('/d/');
+    assert.ok(count >= acked.length);
+  } finally {
+    await s.close();
+  }
+});
+

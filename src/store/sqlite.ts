@@ -1,0 +1,330 @@
+/**
+ * @module store/sqlite — the default Store: a kine-style append-only log in SQLite (node:sqlite).
+ *
+ * Every write inserts one row whose id is the new revision; UNIQUE(name, prev_revision) is the
+ * compare-and-swap backstop. Writes are group-committed: all writes queued before the next
+ * event-loop check phase go into one transaction (one WAL fsync, synchronous=FULL), each with its
+ * own precondition, and every write resolves only after that commit. Watch events are handed to
+ * in-process watchers right after the commit; history for replays and past-revision lists is read
+ * from the log. The connection holds the database exclusively (one server per file).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchListener, WriteResult } from './types.ts';
+import { closedError, futureRevisionError, prefixEnd, WatchHub } from './watch-hub.ts';
+
+/** SqliteStoreOptions tunes the SQLite backend. */
+export interface SqliteStoreOptions {
+  /** synchronous: 'FULL' (default, durable before acknowledging) or 'NORMAL' (may lose the last commits on power loss). */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /** compactBatch: revisions removed per compaction transaction (default 10,000). */
+  readonly compactBatch?: number;
+  /** busyTimeoutMs: how long opening waits for another holder of the file to let go (default 5000). */
+  readonly busyTimeoutMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  create_revision INTEGER NOT NULL,
+  prev_revision INTEGER NOT NULL,
+  value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_name_id ON log (name, id);
+CREATE UNIQUE INDEX IF NOT EXISTS log_name_prev ON log (name, prev_revision);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+/** MAX_BATCH caps the writes per transaction, bounding how long one commit blocks the event loop. */
+const MAX_BATCH = 1024;
+
+/** MAX_KEY bounds ranges whose prefix has no successor (the empty prefix). */
+const MAX_KEY = '\u{10FFFF}';
+
+interface LatestRow { id: number; cr: number; deleted: number; value: string }
+interface ListRow { id: number; name: string; cr: number; value: string }
+interface LogRow { id: number; name: string; created: number; deleted: number; cr: number; pr: number; value: string; pv: string | null; pcr: number | null }
+
+type Op =
+  | { kind: 'create'; key: string; value: string; resolve: (r: WriteResult) => void; reject: (e: unknown) => void }
+  | { kind: 'update'; key: string; value: string; expected: number; resolve: (r: WriteResult) => void; reject: (e: unknown) => void }
+  | { kind: 'delete'; key: string; expected: number | undefined; resolve: (r: WriteResult) => void; reject: (e: unknown) => void };
+
+function kvOf(key: string, r: LatestRow): KeyValue {
+  return { key, value: r.value, createRevision: r.cr, modRevision: r.id };
+}
+
+function eventOf(r: LogRow): WatchEvent {
+  const kv: KeyValue = { key: r.name, value: r.value, createRevision: r.cr, modRevision: r.id };
+  if (r.deleted) return { type: 'delete', kv, prev: { key: r.name, value: r.value, createRevision: r.cr, modRevision: r.pr } };
+  if (r.created || r.pv === null) return { type: 'put', kv };
+  return { type: 'put', kv, prev: { key: r.name, value: r.pv, createRevision: r.pcr ?? r.cr, modRevision: r.pr } };
+}
+
+function rangeOf(prefix: string): [string, string] {
+  return [prefix, prefixEnd(prefix) ?? MAX_KEY];
+}
+
+class SqliteStore implements Store {
+  readonly name = 'sqlite';
+  readonly #db: DatabaseSync;
+  readonly #compactBatch: number;
+  #rev: number;
+  #compactRev: number;
+  #closed = false;
+  #queue: Op[] = [];
+  #scheduled = false;
+  #compacting: Promise<void> = Promise.resolve();
+  readonly #hub: WatchHub;
+  readonly #s: Record<'begin' | 'commit' | 'rollback' | 'latest' | 'insert' | 'list' | 'count' | 'events' | 'compactStep' | 'setCompact', StatementSync>;
+
+  constructor(db: DatabaseSync, opts: SqliteStoreOptions) {
+    this.#db = db;
+    this.#compactBatch = opts.compactBatch ?? 10_000;
+    const p = (sql: string): StatementSync => db.prepare(sql);
+    this.#s = {
+      begin: p('BEGIN IMMEDIATE'),
+      commit: p('COMMIT'),
+      rollback: p('ROLLBACK'),
+      latest: p('SELECT id, create_revision AS cr, deleted, value FROM log WHERE name = ? ORDER BY id DESC LIMIT 1'),
+      insert: p('INSERT INTO log (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      // SQLite takes the bare columns of an aggregate query from the row holding MAX(id).
+      list: p(`SELECT id, name, cr, value FROM (
+          SELECT MAX(id) AS id, name, deleted, create_revision AS cr, value FROM log
+          WHERE name >= ? AND name < ? AND id <= ? GROUP BY name ORDER BY name
+        ) WHERE deleted = 0 LIMIT ?`),
+      count: p(`SELECT COUNT(*) AS n FROM (
+          SELECT MAX(id) AS id, deleted FROM log WHERE name >= ? AND name < ? AND id <= ? GROUP BY name
+        ) WHERE deleted = 0`),
+      events: p(`SELECT l.id, l.name, l.created, l.deleted, l.create_revision AS cr, l.prev_revision AS pr, l.value,
+          p.value AS pv, p.create_revision AS pcr
+        FROM log l LEFT JOIN log p ON p.id = l.prev_revision AND l.created = 0 AND l.deleted = 0
+        WHERE l.id > ? AND +l.name >= ? AND +l.name < ? ORDER BY l.id LIMIT ?`),
+      compactStep: p(`DELETE FROM log WHERE id > ? AND id <= ? AND (deleted = 1 OR EXISTS (
+          SELECT 1 FROM log n WHERE n.name = log.name AND n.id > log.id AND n.id <= ?))`),
+      setCompact: p(`INSERT INTO meta (key, value) VALUES ('compact_revision', ?)
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+    };
+    const seq = db.prepare(`SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0),
+        COALESCE((SELECT MAX(id) FROM log), 0)) AS rev`).get() as { rev: number };
+    this.#rev = seq.rev;
+    const meta = db.prepare(`SELECT value FROM meta WHERE key = 'compact_revision'`).get() as { value: number } | undefined;
+    this.#compactRev = meta?.value ?? 0;
+    this.#hub = new WatchHub({
+      events: (prefix, after, limit) => {
+        const [lo, hi] = rangeOf(prefix);
+        return (this.#s.events.all(after, lo, hi, limit) as unknown as LogRow[]).map(eventOf);
+      },
+      revision: () => this.#rev,
+      compactRevision: () => this.#compactRev,
+    });
+  }
+
+  #check(): void {
+    if (this.#closed) throw closedError(this.name);
+  }
+
+  #enqueue(op: Op): void {
+    this.#queue.push(op);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  /** #flush commits every queued write in one transaction, then acknowledges and publishes. */
+  #flush(): void {
+    this.#scheduled = false;
+    let batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return;
+    if (batch.length > MAX_BATCH) {
+      this.#queue = batch.slice(MAX_BATCH);
+      batch = batch.slice(0, MAX_BATCH);
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+    const results: WriteResult[] = new Array<WriteResult>(batch.length);
+    const events: WatchEvent[] = [];
+    const s = this.#s;
+    let rev = this.#rev;
+    try {
+      s.begin.run();
+      for (let i = 0; i < batch.length; i++) {
+        const op = batch[i];
+        const cur = s.latest.get(op.key) as LatestRow | undefined;
+        const live = cur && cur.deleted === 0 ? cur : undefined;
+        if (op.kind === 'create') {
+          if (live) {
+            results[i] = { ok: false, reason: 'AlreadyExists', current: kvOf(op.key, live) };
+            continue;
+          }
+          rev++;
+          s.insert.run(rev, op.key, 1, 0, rev, cur ? cur.id : 0, op.value);
+          const kv: KeyValue = { key: op.key, value: op.value, createRevision: rev, modRevision: rev };
+          results[i] = { ok: true, kv, revision: rev };
+          events.push({ type: 'put', kv });
+          continue;
+        }
+        if (!live) {
+          results[i] = { ok: false, reason: 'NotFound' };
+          continue;
+        }
+        const expected = op.expected;
+        if (expected !== undefined && live.id !== expected) {
+          results[i] = { ok: false, reason: 'Conflict', current: kvOf(op.key, live) };
+          continue;
+        }
+        rev++;
+        const prev = kvOf(op.key, live);
+        if (op.kind === 'update') {
+          s.insert.run(rev, op.key, 0, 0, live.cr, live.id, op.value);
+          const kv: KeyValue = { key: op.key, value: op.value, createRevision: live.cr, modRevision: rev };
+          results[i] = { ok: true, kv, revision: rev };
+          events.push({ type: 'put', kv, prev });
+        } else {
+          s.insert.run(rev, op.key, 0, 1, live.cr, live.id, live.value);
+          const kv: KeyValue = { key: op.key, value: live.value, createRevision: live.cr, modRevision: rev };
+          results[i] = { ok: true, kv, revision: rev };
+          events.push({ type: 'delete', kv, prev });
+        }
+      }
+      s.commit.run();
+    } catch (err) {
+      try {
+        if (this.#db.isTransaction) s.rollback.run();
+      } catch { /* the original error is what matters */ }
+      for (const op of batch) op.reject(err);
+      return;
+    }
+    this.#rev = rev;
+    for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+    if (events.length > 0) this.#hub.publish(events, rev);
+  }
+
+  async currentRevision(): Promise<number> {
+    this.#check();
+    return this.#rev;
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    this.#check();
+    const r = this.#s.latest.get(key) as LatestRow | undefined;
+    return r && r.deleted === 0 ? kvOf(key, r) : undefined;
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.#check();
+    const revision = opts.revision && opts.revision > 0 ? opts.revision : this.#rev;
+    if (revision > this.#rev) throw futureRevisionError(revision, this.#rev);
+    if (revision < this.#compactRev) return { ok: false, reason: 'Compacted', compactRevision: this.#compactRev };
+    const [low, hi] = rangeOf(prefix);
+    const lo = opts.startAfter !== undefined && opts.startAfter + '\0' > low ? opts.startAfter + '\0' : low;
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const rows = this.#s.list.all(lo, hi, revision, limit > 0 ? limit + 1 : -1) as unknown as ListRow[];
+    const more = limit > 0 && rows.length > limit;
+    if (more) rows.length = limit;
+    const items = rows.map((r): KeyValue => ({ key: r.name, value: r.value, createRevision: r.cr, modRevision: r.id }));
+    if (!more) return { ok: true, items, revision, more, remaining: 0 };
+    const remaining = (this.#s.count.get(items[items.length - 1].key + '\0', hi, revision) as { n: number }).n;
+    return { ok: true, items, revision, more, remaining };
+  }
+
+  async count(prefix: string): Promise<number> {
+    this.#check();
+    const [lo, hi] = rangeOf(prefix);
+    return (this.#s.count.get(lo, hi, this.#rev) as { n: number }).n;
+  }
+
+  create(key: string, value: string): Promise<WriteResult> {
+    return new Promise((resolve, reject) => {
+      this.#check();
+      this.#enqueue({ kind: 'create', key, value, resolve, reject });
+    });
+  }
+
+  update(key: string, value: string, expectedRevision: number): Promise<WriteResult> {
+    return new Promise((resolve, reject) => {
+      this.#check();
+      this.#enqueue({ kind: 'update', key, value, expected: expectedRevision, resolve, reject });
+    });
+  }
+
+  delete(key: string, expectedRevision?: number): Promise<WriteResult> {
+    return new Promise((resolve, reject) => {
+      this.#check();
+      this.#enqueue({ kind: 'delete', key, expected: expectedRevision, resolve, reject });
+    });
+  }
+
+  watch(prefix: string, afterRevision: number, listener: WatchListener, signal: AbortSignal): void {
+    this.#check();
+    this.#hub.add(prefix, afterRevision, listener, signal);
+  }
+
+  compact(revision: number): Promise<void> {
+    const run = this.#compacting.then(() => this.#compact(revision));
+    this.#compacting = run.catch(() => undefined);
+    return run;
+  }
+
+  async #compact(revision: number): Promise<void> {
+    this.#check();
+    if (revision > this.#rev) throw futureRevisionError(revision, this.#rev);
+    const from = this.#compactRev;
+    if (revision <= from) return;
+    this.#s.setCompact.run(revision);
+    this.#compactRev = revision;
+    // Delete superseded rows and tombstones in slices so writes and reads interleave.
+    for (let lo = from; lo < revision; lo += this.#compactBatch) {
+      if (this.#closed) return;
+      const hi = Math.min(revision, lo + this.#compactBatch);
+      this.#s.begin.run();
+      try {
+        this.#s.compactStep.run(lo, hi, revision);
+        this.#s.commit.run();
+      } catch (err) {
+        if (this.#db.isTransaction) this.#s.rollback.run();
+        throw err;
+      }
+      if (hi < revision) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  async compactRevision(): Promise<number> {
+    this.#check();
+    return this.#compactRev;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    while (this.#queue.length > 0) this.#flush();
+    this.#closed = true;
+    this.#hub.closeAll();
+    await this.#compacting;
+    this.#db.close();
+  }
+}
+
+/** openSqliteStore opens (creating if needed) the SQLite store at `path`; reopening continues its revisions. */
+export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  try {
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))};
+      PRAGMA locking_mode = EXCLUSIVE;
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'};
+      PRAGMA temp_store = MEMORY;
+      PRAGMA cache_size = -65536;`);
+    db.exec(SCHEMA);
+    return new SqliteStore(db, opts);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
