@@ -1,7 +1,12 @@
 /**
- * @module api — the face of the API machinery: schemas, kinds, errors, selectors, validation.
- * Imports nothing of the project. Other components import only this file.
+ * @module api — the face of the API machinery: schemas, kinds, errors, selectors, validation,
+ * defaulting, table columns and OpenAPI documents. Imports nothing of the project; other
+ * components import only this file.
  */
 export * from './errors.ts';
-export type * from './schema/model.ts';
 export * from './kinds/types.ts';
+export * from './schema/index.ts';
+export * from './kinds/index.ts';
+export * from './openapi/index.ts';
+export * from './selectors/index.ts';
+export * from './validation/index.ts';

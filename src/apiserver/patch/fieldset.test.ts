@@ -1,0 +1,52 @@
+/**
+ * @module apiserver/patch/fieldset.test — FieldsV1 round trips, set algebra and path printing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  comparePE, difference, emptySet, insert, intersection, isEmpty, keyPE, members, parseFieldsV1, pathString,
+  recursiveDifference, toFieldsV1, union,
+} from './fieldset.ts';
+
+const SAMPLE = {
+  'f:metadata': { 'f:annotations': { '.': {}, 'f:deployment.kubernetes.io/revision': {} }, 'f:labels': { '.': {}, 'f:app': {} } },
+  'f:spec': {
+    'f:replicas': {},
+    'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { '.': {}, 'f:image': {}, 'f:ports': { '.': {}, 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } } } } } },
+  },
+};
+
+void test('FieldsV1 round-trips with "." on members that have children', () => {
+  assert.equal(JSON.stringify(toFieldsV1(parseFieldsV1(SAMPLE))), JSON.stringify(SAMPLE));
+});
+
+void test('serialisation orders fields, then keys (numerically), then values', () => {
+  const s = emptySet();
+  insert(s, ['v:"b"']);
+  insert(s, [keyPE({ port: 8080 })]);
+  insert(s, [keyPE({ port: 443 })]);
+  insert(s, ['f:z']);
+  insert(s, ['f:a']);
+  assert.deepEqual(Object.keys(toFieldsV1(s)), ['f:a', 'f:z', 'k:{"port":443}', 'k:{"port":8080}', 'v:"b"']);
+  assert.ok(comparePE('k:{"port":80}', 'k:{"port":443}') < 0);
+});
+
+void test('set algebra', () => {
+  const a = parseFieldsV1({ 'f:spec': { 'f:replicas': {}, 'f:paused': {} } });
+  const b = parseFieldsV1({ 'f:spec': { 'f:replicas': {}, 'f:x': {} } });
+  assert.deepEqual(toFieldsV1(intersection(a, b)), { 'f:spec': { 'f:replicas': {} } });
+  assert.deepEqual(toFieldsV1(difference(a, b)), { 'f:spec': { 'f:paused': {} } });
+  assert.deepEqual(toFieldsV1(union(a, b)), { 'f:spec': { 'f:paused': {}, 'f:replicas': {}, 'f:x': {} } });
+  assert.ok(isEmpty(difference(a, a)));
+  const whole = parseFieldsV1({ 'f:spec': {} });
+  assert.deepEqual(toFieldsV1(recursiveDifference(a, whole)), {});
+  assert.deepEqual(toFieldsV1(difference(a, whole)), toFieldsV1(a), 'plain difference keeps children of a removed member');
+  assert.deepEqual(members(a), [['f:spec', 'f:paused'], ['f:spec', 'f:replicas']]);
+});
+
+void test('paths print like upstream', () => {
+  assert.equal(pathString(['f:spec', 'f:replicas']), '.spec.replicas');
+  assert.equal(pathString(['f:spec', 'f:containers', 'k:{"name":"nginx"}', 'f:image']), '.spec.containers[name="nginx"].image');
+  assert.equal(pathString(['f:ports', 'k:{"containerPort":80,"protocol":"TCP"}']), '.ports[containerPort=80,protocol="TCP"]');
+  assert.equal(pathString(['f:metadata', 'f:finalizers', 'v:"a"']), '.metadata.finalizers[="a"]');
+});

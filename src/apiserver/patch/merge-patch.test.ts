@@ -1,0 +1,47 @@
+/**
+ * @module apiserver/patch/merge-patch.test — RFC 7396 merge patch, including the RFC's own examples.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyMergePatch } from './merge-patch.ts';
+
+const RFC_CASES: [unknown, unknown, unknown][] = [
+  [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
+  [{ a: 'b' }, { b: 'c' }, { a: 'b', b: 'c' }],
+  [{ a: 'b' }, { a: null }, {}],
+  [{ a: 'b', b: 'c' }, { a: null }, { b: 'c' }],
+  [{ a: ['b'] }, { a: 'c' }, { a: 'c' }],
+  [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
+  [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
+  [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
+  [['a', 'b'], ['c', 'd'], ['c', 'd']],
+  [{ a: 'b' }, ['c'], ['c']],
+  [{ a: 'foo' }, null, null],
+  [{ a: 'foo' }, 'bar', 'bar'],
+  [{ e: null }, { a: 1 }, { e: null, a: 1 }],
+  [[1, 2], { a: 'b', c: null }, { a: 'b' }],
+  [{}, { a: { bb: { ccc: null } } }, { a: { bb: {} } }],
+];
+
+void test('RFC 7396 appendix A examples', () => {
+  for (const [target, patch, want] of RFC_CASES) assert.deepEqual(applyMergePatch(target, patch), want, JSON.stringify({ target, patch }));
+});
+
+void test('kubectl scale / label bodies and no mutation of inputs', () => {
+  const target = { metadata: { labels: { app: 'web', old: 'x' } }, spec: { replicas: 1, template: { a: 1 } } };
+  const patch = { metadata: { labels: { tier: 'front', old: null } }, spec: { replicas: 5 } };
+  const out = applyMergePatch(target, patch) as any;
+  assert.deepEqual(out, { metadata: { labels: { app: 'web', tier: 'front' } }, spec: { replicas: 5, template: { a: 1 } } });
+  assert.deepEqual(target.metadata.labels, { app: 'web', old: 'x' });
+  out.spec.template.a = 2;
+  assert.equal(target.spec.template.a, 1, 'result does not share untouched children with the target');
+});
+
+void test('a "__proto__" key is data, not a prototype change', () => {
+  const target = JSON.parse('{"data":{"a":"1"}}');
+  const patch = JSON.parse('{"data":{"__proto__":"x"}}');
+  const out = applyMergePatch(target, patch) as any;
+  assert.deepEqual(Object.keys(out.data), ['a', '__proto__']);
+  assert.equal(Object.getPrototypeOf(out.data), Object.prototype);
+  assert.equal(({} as any).x, undefined);
+});

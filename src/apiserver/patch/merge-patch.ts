@@ -1,0 +1,19 @@
+/**
+ * @module apiserver/patch/merge-patch — JSON merge patch (RFC 7396), as sent by `kubectl label`,
+ * `kubectl scale`, `kubectl patch --type=merge` and for custom resources by `kubectl apply`.
+ */
+import { clone, isObject, setKey } from './json-util.ts';
+
+/** applyMergePatch returns `target` patched by `patch` per RFC 7396 (null deletes a key, objects
+ * merge recursively, any other patch value replaces); neither input is modified. */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return clone(patch);
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else setKey(out, k, applyMergePatch(Object.hasOwn(out, k) ? out[k] : undefined, v));
+  }
+  // untouched children are still shared with `target`: copy them so callers may mutate the result
+  for (const k of Object.keys(out)) if (!Object.hasOwn(patch, k)) setKey(out, k, clone(out[k]));
+  return out;
+}
