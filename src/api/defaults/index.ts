@@ -6,7 +6,7 @@ import { gvkKey, type JsonObject } from '../kinds/types.ts';
 import * as k from './kinds.ts';
 import { defaultPod, defaultPodTemplate } from './pod.ts';
 
-export * from './pod.ts';
+export { defaultPod, defaultPodSpec, defaultPodTemplate, imagePullPolicyFor } from './pod.ts';
 export * from './kinds.ts';
 
 /** defaulters maps gvkKey(group, kind) to its in-place defaulting function. */

@@ -133,9 +133,14 @@ export function defaultService(o: JsonObject): void {
   if (spec.type !== 'ExternalName') setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
 }
 
-/** defaultSecret: type Opaque. */
+/** defaultSecret: type Opaque; write-only `stringData` is merged into `data` (base64) and dropped, as upstream's conversion does. */
 export function defaultSecret(o: JsonObject): void {
   setDefault(o, 'type', 'Opaque');
+  if (isObj(o.stringData)) {
+    const data = ensureObject(o, 'data');
+    for (const [k, v] of Object.entries(o.stringData)) data[k] = Buffer.from(typeof v === 'string' ? v : '', 'utf8').toString('base64');
+  }
+  delete o.stringData;
 }
 
 /** defaultNamespace: the kubernetes.io/metadata.name label, spec.finalizers ["kubernetes"], status.phase Active. */

@@ -11,7 +11,7 @@ import * as w from './workloads.ts';
 import * as c from './core.ts';
 import * as x from './others.ts';
 
-export * from './common.ts';
+export { humanDuration, since, parseTime, column, nameColumn, ageColumn, createdAtColumn, containerCells, type ColumnOptions } from './common.ts';
 export { podColumns, summarizePod, restartsText, type PodSummary } from './pod.ts';
 export * from './workloads.ts';
 export * from './core.ts';

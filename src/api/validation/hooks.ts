@@ -14,6 +14,7 @@ import { fieldSelectorsByKind } from './field-selectors.ts';
 import { obj } from './field.ts';
 import { validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from './meta.ts';
 import * as misc from './misc.ts';
+import * as net from './networking.ts';
 import { validatePod, validatePodTemplate } from './pod.ts';
 
 /** KindHooks is the semantic part of a KindInfo. */
@@ -61,8 +62,8 @@ const validators: Record<string, Validate> = {
   [gvkKey('rbac.authorization.k8s.io', 'ClusterRoleBinding')]: misc.validateRoleBinding(false),
   [gvkKey('scheduling.k8s.io', 'PriorityClass')]: misc.validatePriorityClass,
   [gvkKey('certificates.k8s.io', 'CertificateSigningRequest')]: misc.validateCSR,
-  [gvkKey('networking.k8s.io', 'NetworkPolicy')]: misc.validateNetworkPolicy,
-  [gvkKey('networking.k8s.io', 'Ingress')]: misc.validateIngress,
+  [gvkKey('networking.k8s.io', 'NetworkPolicy')]: net.validateNetworkPolicy,
+  [gvkKey('networking.k8s.io', 'Ingress')]: net.validateIngress,
   [gvkKey('networking.k8s.io', 'IngressClass')]: metaOnly(false),
   [gvkKey('policy', 'PodDisruptionBudget')]: misc.validatePDB,
   [gvkKey('storage.k8s.io', 'StorageClass')]: misc.validateStorageClass,

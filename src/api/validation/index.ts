@@ -22,9 +22,10 @@ export {
 } from './core.ts';
 export {
   validateHPA, validateCRD, structuralSchema, validateLease, validateRole, validateRoleBinding, validatePriorityClass,
-  validateCSR, validateNetworkPolicy, validateIngress, validatePDB, validateStorageClass, validateRuntimeClass, validateEventsV1,
+  validateCSR, validatePDB, validateStorageClass, validateRuntimeClass, validateEventsV1,
   HIGHEST_USER_PRIORITY,
 } from './misc.ts';
+export { validateNetworkPolicy, validateIngress } from './networking.ts';
 export { parseQuantity, isQuantity, QUANTITY_MESSAGE } from './quantity.ts';
 export { goLabelSelector, goStringMap } from './field.ts';
 export { fieldSelectorsByKind, fieldGetter, unsupportedFields, type FieldGetters } from './field-selectors.ts';

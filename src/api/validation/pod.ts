@@ -222,6 +222,8 @@ function validatePodSpecUpdate(newSpec: JsonObject, oldSpec: JsonObject): FieldE
   if (typeof oldSpec.terminationGracePeriodSeconds === 'number' && oldSpec.terminationGracePeriodSeconds < 0 && newSpec.terminationGracePeriodSeconds === 1) {
     munged.terminationGracePeriodSeconds = oldSpec.terminationGracePeriodSeconds;
   }
+  // Deviation: windlass binds pods (pods/binding) through the generic update path, so nodeName may go from unset to set.
+  if (!oldSpec.nodeName && newSpec.nodeName) munged.nodeName = oldSpec.nodeName;
   const oldGates = arr(oldSpec.schedulingGates);
   const newGates = arr(newSpec.schedulingGates);
   if (newGates.every((g) => oldGates.some((o) => deepEqual(o, g)))) munged.schedulingGates = oldSpec.schedulingGates;

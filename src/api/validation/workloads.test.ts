@@ -37,7 +37,9 @@ void test('pod validation', () => {
 void test('pod update may change only images and a few fields', () => {
   const old = pod({ containers: [{ name: 'a', image: 'nginx:1' }], tolerations: [{ key: 'k', operator: 'Exists' }] });
   assert.deepEqual(check('/Pod', pod({ containers: [{ name: 'a', image: 'nginx:2' }], tolerations: [{ key: 'k', operator: 'Exists' }, { key: 'j', operator: 'Exists' }], activeDeadlineSeconds: 30 }), old), []);
-  const errs = check('/Pod', pod({ containers: [{ name: 'a', image: 'nginx:1' }], tolerations: [{ key: 'k', operator: 'Exists' }], nodeName: 'n1' }), old);
+  assert.deepEqual(check('/Pod', pod({ containers: [{ name: 'a', image: 'nginx:1' }], tolerations: [{ key: 'k', operator: 'Exists' }], nodeName: 'n1' }), old), []);
+  const bound = pod({ containers: [{ name: 'a', image: 'nginx:1' }], tolerations: [{ key: 'k', operator: 'Exists' }], nodeName: 'n1' });
+  const errs = check('/Pod', { ...bound, spec: { ...bound.spec, nodeName: 'n2' } }, bound);
   assert.equal(errs.length, 1);
   assert.ok(errs[0].startsWith('spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)'), errs[0]);
   assert.ok(errs[0].includes('spec.nodeName'));
