@@ -1,0 +1,316 @@
+/**
+ * @module apiserver/handlers — REST verbs on resource paths: maps method + path to the generic
+ * registry (get, list, watch, create, update, patch, delete, deletecollection, status, scale,
+ * namespace finalize, virtual reviews) and renders the result as JSON, Table or metadata.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  badRequest, isStatusError, methodNotAllowed, type JsonObject, type KindInfo,
+} from '../api/index.ts';
+import type { ApiDeps } from './deps.ts';
+import type { Catalog } from './registry/catalog.ts';
+import { applyApply, applyPatch, parsePatchBody, patchTypeOf } from './registry/patching.ts';
+import { makePredicate } from './registry/predicate.ts';
+import { apiVersionOf, type FieldValidation } from './registry/prepare.ts';
+import type { DeleteOptions, ResourceRegistry, WriteOptions } from './registry/resource-store.ts';
+import { asObject, bodyKind, negotiate, parseText, readBody, type ResponseForm } from './request.ts';
+import type { ResourcePath } from './router.ts';
+import { bindPod, evictPod, SUCCESS_201 } from './pod-subresources.ts';
+import { applyScale, scaleOf } from './scale.ts';
+import { notAcceptable, notFoundPath } from './status.ts';
+import { buildTable, parseIncludeObject, partialMetadata } from './table.ts';
+import { answerVirtual, isVirtual, type UserInfo } from './virtual.ts';
+import type { WatchHub } from './watch.ts';
+import { stringify as toYaml } from 'yaml';
+
+/** HandlerEnv is what resource handlers work with. */
+export interface HandlerEnv {
+  readonly registry: ResourceRegistry;
+  readonly catalog: Catalog;
+  readonly deps: ApiDeps;
+  readonly hub: WatchHub;
+  readonly now: () => number;
+  /** crdChanged is told about every CRD written through the API (`removed`: it is gone). */
+  readonly crdChanged?: (crd: JsonObject, removed: boolean) => void;
+}
+
+/** RequestVerb labels metrics ("GET", "LIST", "WATCH", "POST", …). */
+export type RequestVerb = 'GET' | 'LIST' | 'WATCH' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'DELETECOLLECTION';
+
+function send(res: ServerResponse, code: number, body: unknown, warnings: readonly string[], yaml = false): void {
+  const text = yaml ? toYaml(body) : JSON.stringify(body);
+  const headers: Record<string, string | number | string[]> = { 'Content-Type': yaml ? 'application/yaml' : 'application/json', 'Content-Length': Buffer.byteLength(text) };
+  if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(code, headers);
+  res.end(text);
+}
+
+function sendRaw(res: ServerResponse, text: string): void {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendObject(res: ServerResponse, code: number, obj: JsonObject, kind: KindInfo, form: ResponseForm, q: URLSearchParams, now: number, warnings: readonly string[] = []): void {
+  if (form.as === 'Table') {
+    send(res, code, buildTable(kind, [obj], { now, include: parseIncludeObject(q.get('includeObject')), version: form.version, resourceVersion: obj.metadata?.resourceVersion }), warnings);
+  } else if (form.as === 'PartialObjectMetadata' || form.as === 'PartialObjectMetadataList') {
+    send(res, code, partialMetadata(obj, form.version), warnings);
+  } else {
+    send(res, code, obj, warnings, form.as === 'object' && form.yaml);
+  }
+}
+
+function writeOptions(q: URLSearchParams, req: IncomingMessage, forceValidation?: FieldValidation): WriteOptions {
+  const dry = q.getAll('dryRun');
+  for (const d of dry) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
+  const fv = q.get('fieldValidation') ?? '';
+  let fieldValidation: FieldValidation = 'Warn';
+  if (fv === 'Strict' || fv === 'Warn' || fv === 'Ignore') fieldValidation = fv;
+  else if (fv !== '') throw badRequest(`fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`);
+  let fieldManager = q.get('fieldManager') ?? '';
+  if (!fieldManager) {
+    const ua = req.headers['user-agent'] ?? '';
+    fieldManager = ua.split('/')[0].trim() || 'unknown';
+  }
+  if (fieldManager.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
+  return { dryRun: dry.length > 0, fieldManager, fieldValidation: forceValidation ?? fieldValidation };
+}
+
+async function readObject(req: IncomingMessage, env: HandlerEnv): Promise<JsonObject> {
+  const kindOfBody = bodyKind(req.headers['content-type']);
+  const body = await readBody(req);
+  if (kindOfBody === 'protobuf') {
+    try {
+      return asObject(env.deps.decodeKubernetesProtobuf(body, env.catalog.schemas, env.catalog.byGvk()));
+    } catch (e) {
+      if (isStatusError(e)) throw e;
+      throw badRequest(`the protobuf body could not be decoded: ${(e as Error).message}`);
+    }
+  }
+  if (body.length === 0) throw badRequest('the request body is empty');
+  return asObject(parseText(body.toString('utf8'), kindOfBody));
+}
+
+async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams, env: HandlerEnv): Promise<DeleteOptions & { dryRun: boolean }> {
+  const body = await readBody(req);
+  let o: JsonObject = {};
+  if (body.length > 0) {
+    const k = bodyKind(req.headers['content-type']);
+    o = k === 'protobuf' ? asObject(env.deps.decodeKubernetesProtobuf(body, env.catalog.schemas, env.catalog.byGvk())) : asObject(parseText(body.toString('utf8'), k));
+  }
+  const grace = q.get('gracePeriodSeconds');
+  let gracePeriodSeconds = o.gracePeriodSeconds as number | undefined;
+  if (grace !== null) {
+    if (!/^-?\d+$/.test(grace)) throw badRequest(`gracePeriodSeconds: invalid value "${grace}"`);
+    gracePeriodSeconds = Number(grace);
+  }
+  if (gracePeriodSeconds !== undefined && (typeof gracePeriodSeconds !== 'number' || !Number.isInteger(gracePeriodSeconds))) throw badRequest('gracePeriodSeconds must be an integer');
+  const orphan = q.get('orphanDependents');
+  return {
+    gracePeriodSeconds: gracePeriodSeconds !== undefined && gracePeriodSeconds < 0 ? 0 : gracePeriodSeconds,
+    propagationPolicy: q.get('propagationPolicy') ?? o.propagationPolicy,
+    orphanDependents: orphan !== null ? orphan === 'true' : o.orphanDependents,
+    preconditions: o.preconditions,
+    dryRun: Array.isArray(o.dryRun) && o.dryRun.includes('All'),
+  };
+}
+
+function requireVerb(kind: KindInfo, verb: string): void {
+  if (!kind.verbs.includes(verb)) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+}
+
+function queryInt(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^\d+$/.test(v)) throw badRequest(`${name}: invalid value "${v}"`);
+  return Number(v);
+}
+
+const CRD_GROUP = 'apiextensions.k8s.io';
+
+/** handleResource serves one resource request; returns the verb for metrics. */
+export async function handleResource(req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams, env: HandlerEnv, user: UserInfo): Promise<RequestVerb> {
+  if (p.group !== CRD_GROUP || p.resource !== 'customresourcedefinitions' || !env.crdChanged || (req.method ?? 'GET') === 'GET' || q.has('dryRun')) {
+    return serveResource(req, res, p, q, env, user);
+  }
+  const notify = env.crdChanged;
+  const verb = await serveResource(req, res, p, q, env, user, (obj, removed) => notify(obj, removed));
+  return verb;
+}
+
+async function serveResource(req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams, env: HandlerEnv, user: UserInfo,
+  written: (obj: JsonObject, removed: boolean) => void = () => undefined): Promise<RequestVerb> {
+  const kind = env.catalog.lookup(p.group, p.version, p.resource);
+  if (!kind || (p.namespace && !kind.namespaced)) throw notFoundPath();
+  const ns = kind.namespaced ? p.namespace : '';
+  const method = req.method ?? 'GET';
+  const form = negotiate(req.headers.accept);
+  if (form.as === 'none') throw notAcceptable(req.headers.accept ?? '');
+
+  if (isVirtual(kind.group, kind.resource)) {
+    if (method !== 'POST' || p.name) throw methodNotAllowed('the server does not allow this method on the requested resource');
+    const body = await readObject(req, env);
+    send(res, 201, answerVirtual(kind.resource, apiVersionOf(kind), kind.kind, body, user), []);
+    return 'POST';
+  }
+  const sub = p.subresource;
+  if (sub && !(kind.subresources ?? []).includes(sub) && !(sub === 'finalize' && kind.group === '' && kind.resource === 'namespaces')) throw notFoundPath();
+  if (sub && method === 'POST' && kind.group === '' && kind.resource === 'pods' && (sub === 'binding' || sub === 'eviction')) {
+    const opts = writeOptions(q, req);
+    const body = await readObject(req, env);
+    if (sub === 'binding') await bindPod(env.registry, kind, ns, p.name, body, opts.dryRun);
+    else await evictPod(env.registry, kind, ns, p.name, body, opts.dryRun);
+    send(res, 201, SUCCESS_201, []);
+    return 'POST';
+  }
+  if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize') throw notFoundPath();
+  const now = env.now();
+
+  switch (method) {
+    case 'GET': {
+      const watch = p.legacyWatch || q.get('watch') === 'true' || q.get('watch') === '1';
+      if (watch) {
+        if (sub) throw notFoundPath();
+        requireVerb(kind, 'watch');
+        let fs = q.get('fieldSelector');
+        if (p.name) fs = fs ? `metadata.name=${p.name},${fs}` : `metadata.name=${p.name}`;
+        const pred = makePredicate(kind, q.get('labelSelector'), fs, env.deps);
+        const se = q.get('sendInitialEvents');
+        await env.hub.serve(res, kind, ns, pred, form, {
+          resourceVersion: q.get('resourceVersion') ?? '',
+          allowBookmarks: q.get('allowWatchBookmarks') === 'true',
+          sendInitialEvents: se === null ? undefined : se === 'true',
+          timeoutSeconds: queryInt(q, 'timeoutSeconds'),
+          include: parseIncludeObject(q.get('includeObject')),
+        });
+        return 'WATCH';
+      }
+      if (!p.name) {
+        requireVerb(kind, 'list');
+        const pred = makePredicate(kind, q.get('labelSelector'), q.get('fieldSelector'), env.deps);
+        const plain = form.as === 'object' && !form.yaml;
+        const page = await env.registry.list(kind, ns, {
+          predicate: pred, limit: queryInt(q, 'limit') ?? 0, continueToken: q.get('continue') ?? '',
+          resourceVersion: q.get('resourceVersion') ?? '', resourceVersionMatch: q.get('resourceVersionMatch') ?? '', raw: plain,
+        });
+        const rv = String(page.revision);
+        if (form.as === 'Table') {
+          send(res, 200, buildTable(kind, page.items, { now, include: parseIncludeObject(q.get('includeObject')), version: form.version, resourceVersion: rv, continueToken: page.continueToken, remaining: page.remaining }), []);
+          return 'LIST';
+        }
+        const metadata: JsonObject = { resourceVersion: rv };
+        if (page.continueToken) metadata.continue = page.continueToken;
+        if (page.remaining !== undefined) metadata.remainingItemCount = page.remaining;
+        if (page.raw) {
+          sendRaw(res, `{"kind":${JSON.stringify(kind.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(kind))},"metadata":${JSON.stringify(metadata)},"items":[${page.raw.join(',')}]}`);
+        } else if (form.as === 'PartialObjectMetadata' || form.as === 'PartialObjectMetadataList') {
+          send(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${form.version}`, metadata, items: page.items.map((o) => partialMetadata(o, form.version)) }, []);
+        } else {
+          send(res, 200, { kind: kind.listKind, apiVersion: apiVersionOf(kind), metadata, items: page.items }, [], form.as === 'object' && form.yaml);
+        }
+        return 'LIST';
+      }
+      requireVerb(kind, 'get');
+      if (!sub && form.as === 'object' && !form.yaml) {
+        sendRaw(res, await env.registry.getRaw(kind, ns, p.name));
+        return 'GET';
+      }
+      const obj = await env.registry.get(kind, ns, p.name);
+      if (sub === 'scale') send(res, 200, scaleOf(obj, kind.scale!), []);
+      else sendObject(res, 200, obj, kind, form, q, now);
+      return 'GET';
+    }
+    case 'POST': {
+      if (p.name) throw methodNotAllowed('the server does not allow this method on the requested resource');
+      requireVerb(kind, 'create');
+      const opts = writeOptions(q, req);
+      const body = await readObject(req, env);
+      const out = await env.registry.create(kind, ns, body, opts);
+      written(out.obj, false);
+      sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
+      return 'POST';
+    }
+    case 'PUT': {
+      if (!p.name) throw methodNotAllowed('the server does not allow this method on the requested resource');
+      requireVerb(kind, 'update');
+      const opts = writeOptions(q, req);
+      const body = await readObject(req, env);
+      if (sub === 'scale') {
+        const out = await env.registry.update(kind, ns, p.name, (cur) => applyScale(cur, body, kind, kind.scale!), { ...opts, fieldValidation: 'Ignore' }, '');
+        send(res, 200, scaleOf(out.obj, kind.scale!), out.warnings);
+        return 'PUT';
+      }
+      const out = await env.registry.update(kind, ns, p.name, () => structuredClone(body), opts, sub);
+      written(out.obj, false);
+      sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
+      return 'PUT';
+    }
+    case 'PATCH': {
+      if (!p.name) throw methodNotAllowed('the server does not allow this method on the requested resource');
+      requireVerb(kind, 'patch');
+      const custom = env.catalog.isCustom(kind);
+      const type = patchTypeOf(req.headers['content-type'], custom);
+      const opts = writeOptions(q, req);
+      const patch = parsePatchBody(type, await readBody(req));
+      if (sub === 'scale') {
+        const t = type === 'apply' || type === 'strategic' ? 'merge' : type;
+        const out = await env.registry.update(kind, ns, p.name, (cur) => {
+          const scale = applyPatch(t, scaleOf(cur, kind.scale!), structuredClone(patch), 'autoscaling.v1.Scale', env.deps, env.catalog);
+          if (scale.metadata?.resourceVersion === cur.metadata.resourceVersion) delete scale.metadata.resourceVersion;
+          return applyScale(cur, scale, kind, kind.scale!);
+        }, { ...opts, fieldValidation: 'Ignore' }, '');
+        send(res, 200, scaleOf(out.obj, kind.scale!), out.warnings);
+        return 'PATCH';
+      }
+      if (type === 'apply') {
+        const applied = asObject(patch);
+        const force = q.get('force') === 'true';
+        const aopts = { ...opts, fieldManager: q.get('fieldManager') ?? '', managedByMutation: true };
+        try {
+          const out = await env.registry.update(kind, ns, p.name, (cur) => {
+            const r = applyApply(kind, cur, structuredClone(applied), aopts.fieldManager, force, env.now(), env.deps, env.catalog, sub || undefined);
+            if (r.metadata?.resourceVersion === cur.metadata.resourceVersion) delete r.metadata.resourceVersion;
+            return r;
+          }, aopts, sub);
+          sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
+        } catch (e) {
+          if (!isStatusError(e, 404) || sub || (e.status.details?.kind !== kind.resource)) throw e;
+          const created = applyApply(kind, undefined, structuredClone(applied), aopts.fieldManager, force, env.now(), env.deps, env.catalog);
+          created.metadata = { ...(created.metadata ?? {}), name: p.name };
+          const out = await env.registry.create(kind, ns, created, aopts);
+          sendObject(res, 201, out.obj, kind, form, q, now, out.warnings);
+        }
+        return 'PATCH';
+      }
+      const out = await env.registry.update(kind, ns, p.name, (cur) => {
+        const r = applyPatch(type, cur, structuredClone(patch), kind.schema, env.deps, env.catalog);
+        if (r.metadata && r.metadata.resourceVersion === cur.metadata.resourceVersion) delete r.metadata.resourceVersion;
+        return r;
+      }, opts, sub);
+      written(out.obj, false);
+      sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
+      return 'PATCH';
+    }
+    case 'DELETE': {
+      if (sub) throw methodNotAllowed('the server does not allow this method on the requested resource');
+      const dryRun = q.getAll('dryRun');
+      for (const d of dryRun) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
+      const options = await readDeleteOptions(req, q, env);
+      const dry = dryRun.length > 0 || options.dryRun;
+      if (!p.name) {
+        requireVerb(kind, 'deletecollection');
+        const pred = makePredicate(kind, q.get('labelSelector'), q.get('fieldSelector'), env.deps);
+        const items = await env.registry.deleteCollection(kind, ns, pred, options, { dryRun: dry });
+        send(res, 200, { kind: kind.listKind, apiVersion: apiVersionOf(kind), metadata: {}, items }, []);
+        return 'DELETECOLLECTION';
+      }
+      requireVerb(kind, 'delete');
+      const out = await env.registry.delete(kind, ns, p.name, options, { dryRun: dry });
+      written(out.obj, !out.obj.metadata?.deletionTimestamp);
+      sendObject(res, out.code, out.obj, kind, form, q, now);
+      return 'DELETE';
+    }
+    default:
+      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * @module apiserver/server — the HTTPS listener: client-certificate authentication, routing of
+ * non-resource endpoints (version, health, discovery, OpenAPI, metrics) and resource requests,
+ * metrics per request, the CRD and namespace loops, and orderly shutdown.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Store } from '../store/types.ts';
+import { ensureSystemNamespaces } from './bootstrap.ts';
+import { CrdController } from './crd.ts';
+import { loadDefaultDeps, type ApiDeps } from './deps.ts';
+import { Discovery } from './discovery.ts';
+import { handleResource, type HandlerEnv } from './handlers.ts';
+import { ApiMetrics } from './metrics.ts';
+import { NamespaceFinalizer } from './namespace-finalizer.ts';
+import { OPENAPI_V2_PROTO_TYPE, OpenApiDocs, wantsV2Protobuf } from './openapi-routes.ts';
+import { Catalog } from './registry/catalog.ts';
+import { ResourceRegistry } from './registry/resource-store.ts';
+import { discoveryContentType, negotiateDiscovery, splitUrl } from './request.ts';
+import { route, type RoutedPath } from './router.ts';
+import { notFoundPath, sendJson, sendStatus, toStatusError, unauthorized } from './status.ts';
+import type { UserInfo } from './virtual.ts';
+import { WatchHub } from './watch.ts';
+import { WatchCaches } from './watch-cache.ts';
+
+/** ApiServerOptions configures startApiServer (CONTRACTS.md); `deps`/`tuning` are test seams. */
+export interface ApiServerOptions {
+  store: Store;
+  tls: { cert: string; key: string; ca: string };
+  host: string;
+  port: number;
+  signal?: AbortSignal;
+  now?: () => number;
+  /** deps replaces the modules loaded from the contract paths (tests). */
+  deps?: ApiDeps;
+  /** tuning shortens intervals for tests. */
+  tuning?: { bookmarkIntervalMs?: number; namespaceRetryMs?: number; watchRingSize?: number; maxWatchBufferBytes?: number };
+}
+
+/** ApiServer is a running server. */
+export interface ApiServer { url: string; port: number; close(): Promise<void> }
+
+/** VERSION_INFO is what `/version` reports. */
+export const VERSION_INFO = {
+  major: '1', minor: '33', gitVersion: 'v1.33.0-windlass', gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'node',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+} as const;
+
+const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'], admin: false };
+
+const USERS = new WeakMap<object, UserInfo>();
+
+/** authenticate maps the TLS peer certificate to a user, once per connection. */
+function authenticate(req: IncomingMessage): UserInfo {
+  const sock = req.socket as TLSSocket;
+  if (!sock.authorized) return ANONYMOUS;
+  let u = USERS.get(sock);
+  if (!u) { u = userFromCertificate(sock); USERS.set(sock, u); }
+  return u;
+}
+
+function userFromCertificate(sock: TLSSocket): UserInfo {
+  const cert = sock.getPeerCertificate();
+  if (!cert || !cert.subject) return ANONYMOUS;
+  const cn = cert.subject.CN;
+  const o = cert.subject.O;
+  const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+  return { username: Array.isArray(cn) ? cn[0] : (cn ?? ''), groups: [...groups, 'system:authenticated'], admin: true };
+}
+
+function metricResource(r: RoutedPath): string {
+  return r.type === 'resource' ? r.resource : r.type;
+}
+
+/** startApiServer starts the HTTPS API server on host:port (0 = any free port). */
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const now = opts.now ?? Date.now;
+  const deps = opts.deps ?? await loadDefaultDeps();
+  const store = opts.store;
+  const catalog = new Catalog(deps.kinds, deps.schemas);
+  const caches = new WatchCaches(store, { ringSize: opts.tuning?.watchRingSize });
+  const registry = new ResourceRegistry({ store, catalog, deps, caches, now });
+  const hub = new WatchHub(caches, store, { now, bookmarkIntervalMs: opts.tuning?.bookmarkIntervalMs, maxBufferedBytes: opts.tuning?.maxWatchBufferBytes });
+  const metrics = new ApiMetrics(() => hub.count);
+  const openapi = new OpenApiDocs(catalog, deps);
+  let address = `${opts.host}:${opts.port}`;
+  const discovery = new Discovery(catalog, () => address);
+  const nsKind = catalog.lookup('', 'v1', 'namespaces');
+  const crdKind = catalog.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
+  const finalizer = new NamespaceFinalizer(registry, catalog, opts.tuning?.namespaceRetryMs);
+  const crds = new CrdController(catalog, deps, store, now);
+  const env: HandlerEnv = { registry, catalog, deps, hub, now, crdChanged: (crd, removed) => crds.handle(removed ? 'delete' : 'put', crd) };
+  if (nsKind) finalizer.start(await caches.get('/registry/core/namespaces/'));
+  if (crdKind) crds.start(await caches.get('/registry/apiextensions.k8s.io/customresourcedefinitions/'));
+  await ensureSystemNamespaces(registry, catalog);
+
+  async function nonResource(req: IncomingMessage, res: ServerResponse, r: RoutedPath, query: URLSearchParams, user: UserInfo): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundPath();
+    switch (r.type) {
+      case 'version': sendJson(res, 200, VERSION_INFO); return;
+      case 'health': {
+        if (r.sub && r.sub !== 'ping' && r.sub !== 'log' && r.sub !== 'etcd') throw notFoundPath();
+        const text = query.has('verbose') ? `[+]ping ok\n[+]etcd ok\n${r.check} check passed\n` : 'ok';
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+        res.end(text);
+        return;
+      }
+      case 'apiVersions': case 'apiGroups': case 'apiGroup': case 'resourceList': case 'metrics':
+      case 'openapiV2': case 'openapiV3Root': case 'openapiV3': case 'resource': case 'unknown':
+        break;
+    }
+    if (!user.admin) throw unauthorized();
+    switch (r.type) {
+      case 'apiVersions': { const f = negotiateDiscovery(req.headers.accept); sendJson(res, 200, discovery.api(f), discoveryContentType(f)); return; }
+      case 'apiGroups': { const f = negotiateDiscovery(req.headers.accept); sendJson(res, 200, discovery.apis(f), discoveryContentType(f)); return; }
+      case 'apiGroup': { const d = discovery.group(r.group); if (!d) throw notFoundPath(); sendJson(res, 200, d); return; }
+      case 'resourceList': { const d = discovery.resources(r.group, r.version); if (!d) throw notFoundPath(); sendJson(res, 200, d); return; }
+      case 'metrics': {
+        const text = await metrics.text();
+        res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
+        res.end(text);
+        return;
+      }
+      case 'openapiV3Root': sendJson(res, 200, openapi.root()); return;
+      case 'openapiV3': {
+        const d = openapi.groupVersion(r.gv);
+        if (!d) throw notFoundPath();
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(d.json), ...(query.get('hash') === d.hash ? { 'Cache-Control': 'public, immutable' } : { 'Cache-Control': 'no-cache, private' }), ETag: `"${d.hash}"` });
+        res.end(d.json);
+        return;
+      }
+      case 'openapiV2': {
+        if (wantsV2Protobuf(req.headers.accept)) {
+          const body = openapi.v2Proto();
+          res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTO_TYPE, 'Content-Length': body.byteLength });
+          res.end(body);
+        } else sendJson(res, 200, openapi.v2Json());
+        return;
+      }
+      case 'resource': case 'unknown':
+        throw notFoundPath();
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const start = performance.now();
+    const { segments, query } = splitUrl(req.url ?? '/');
+    const r = route(segments);
+    let verb: string = req.method ?? 'GET';
+    try {
+      const user = authenticate(req);
+      if (r.type === 'resource') {
+        if (!user.admin) throw unauthorized();
+        verb = await handleResource(req, res, r, query, env, user);
+      } else {
+        await nonResource(req, res, r, query, user);
+      }
+    } catch (e) {
+      const err = toStatusError(e);
+      if (err.code >= 500) process.emitWarning(`apiserver: ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      sendStatus(res, err);
+      if (!req.complete) req.resume();
+    }
+    if (verb === 'WATCH') metrics.observe(verb, metricResource(r), 200, 0);
+    else metrics.observe(verb, metricResource(r), res.statusCode, (performance.now() - start) / 1000);
+  }
+
+  const server: Server = createServer({
+    cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca,
+    requestCert: true, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'],
+    keepAliveTimeout: 65_000, requestTimeout: 0,
+  }, (req, res) => { void handle(req, res); });
+  server.on('tlsClientError', () => undefined);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const hostText = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  address = `${hostText}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      hub.close();
+      finalizer.stop();
+      crds.stop();
+      caches.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    })();
+    return closing;
+  };
+  opts.signal?.addEventListener('abort', () => { void close(); }, { once: true });
+  return { url: `https://${address}`, port, close };
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createMemoryStore } from '../store/index.ts';
+import { ResourceCache, rawWithRv, type CacheEvent } from './watch-cache.ts';
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+void test('ResourceCache lists, replays the ring after a revision, fans out, and bounds the window', async () => {
+  const store = createMemoryStore();
+  await store.create('/registry/core/configmaps/a/x', JSON.stringify({ metadata: { name: 'x' } }));
+  const cache = new ResourceCache(store, '/registry/core/configmaps/', { ringSize: 3 });
+  await cache.ready;
+  assert.equal(cache.list('/registry/core/configmaps/').items.length, 1);
+  const r1 = await store.create('/registry/core/configmaps/b/y', JSON.stringify({ metadata: { name: 'y' } }));
+  assert.ok(r1.ok);
+  await store.create('/registry/core/other/z', '{}');
+  await settle();
+  const snap = cache.list('/registry/core/configmaps/b/');
+  assert.deepEqual(snap.items.map((o) => o.metadata.name), ['y']);
+  assert.equal(snap.items[0].metadata.resourceVersion, String(r1.kv.modRevision));
+  const seen: CacheEvent[] = [];
+  assert.equal(cache.subscribe(r1.kv.modRevision - 1, { onEvent: (e) => seen.push(e), onReset: () => undefined }), true);
+  assert.deepEqual(seen.map((e) => [e.type, e.created, e.obj.metadata.name]), [['put', true, 'y']]);
+  for (let i = 0; i < 4; i++) await store.update('/registry/core/configmaps/b/y', JSON.stringify({ metadata: { name: 'y', labels: { i: String(i) } } }), (await store.get('/registry/core/configmaps/b/y'))!.modRevision);
+  await settle();
+  assert.equal(seen.length, 5);
+  assert.equal(seen[4].prev()?.metadata.labels.i, '2');
+  assert.match(seen[4].json(), /"resourceVersion":"\d+"/);
+  assert.equal(cache.subscribe(r1.kv.modRevision, { onEvent: () => undefined, onReset: () => undefined }), false, 'older than the ring');
+  cache.close();
+  await store.close();
+});
+
+void test('rawWithRv splices the resourceVersion into canonical JSON and declines anything else', () => {
+  assert.equal(rawWithRv('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{}}', 7), '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"resourceVersion":"7","name":"a"},"data":{}}');
+  assert.equal(rawWithRv('{"apiVersion":"v1","kind":"X","metadata":{}}', 3), '{"apiVersion":"v1","kind":"X","metadata":{"resourceVersion":"3"}}');
+  assert.equal(rawWithRv('{"spec":{"metadata":{}},"apiVersion":"v1","kind":"X","metadata":{}}', 3), undefined);
+  assert.equal(rawWithRv('{"apiVersion":"v\\"1","kind":"X","metadata":{}}', 3), undefined);
+  const out = rawWithRv('{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"}}', 12)!;
+  assert.equal(JSON.parse(out).metadata.resourceVersion, '12');
+});

@@ -1,0 +1,229 @@
+/**
+ * @module apiserver/watch-cache — one store watch per resource prefix, shared by every watcher of
+ * that resource: the current objects (for resourceVersion=0 lists and initial watch events) and a
+ * ring of recent events, replayed to a watcher that starts from a recent resourceVersion and fanned
+ * out live afterwards. Objects handed out are shared: callers must never mutate them.
+ */
+import type { JsonObject } from '../api/index.ts';
+import type { KeyValue, Store, WatchEvent } from '../store/types.ts';
+
+/** CacheEvent is one change of one object; `obj` carries metadata.resourceVersion = `rev`. */
+export interface CacheEvent {
+  readonly type: 'put' | 'delete';
+  readonly key: string;
+  readonly rev: number;
+  readonly obj: JsonObject;
+  /** created: a put that made the key (no previous state). */
+  readonly created: boolean;
+  /** prev returns the state before the change (undefined on create). */
+  prev(): JsonObject | undefined;
+  /** json returns `obj` serialized (computed once, shared by all watchers). */
+  json(): string;
+}
+
+/** CacheSubscriber receives events after its start revision, in order. */
+export interface CacheSubscriber {
+  onEvent(ev: CacheEvent): void;
+  /** onReset: the cache lost continuity (store watch failed); the subscriber must end. */
+  onReset(): void;
+}
+
+/** decodeKv parses a stored value and stamps its resourceVersion. */
+export function decodeKv(kv: KeyValue): JsonObject {
+  const obj = JSON.parse(kv.value) as JsonObject;
+  if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+const RAW_HEAD = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
+
+/** rawWithRv returns the stored JSON with metadata.resourceVersion spliced in, without parsing,
+ * when the value starts with apiVersion, kind, metadata (as the registry writes it); else undefined. */
+export function rawWithRv(value: string, rev: number): string | undefined {
+  const m = RAW_HEAD.exec(value);
+  if (!m) return undefined;
+  const at = m[0].length;
+  const rv = `"resourceVersion":"${rev}"`;
+  return value.charCodeAt(at) === 125 /* } */ ? `${value.slice(0, at)}${rv}${value.slice(at)}` : `${value.slice(0, at)}${rv},${value.slice(at)}`;
+}
+
+/** CachedObject is one current object and its serialized form (computed once). */
+export interface CachedObject { readonly obj: JsonObject; json(): string }
+
+function cachedFromKv(kv: KeyValue): CachedObject {
+  const obj = decodeKv(kv);
+  let json: string | undefined;
+  return { obj, json: () => (json ??= rawWithRv(kv.value, kv.modRevision) ?? JSON.stringify(obj)) };
+}
+
+/** makeEvent wraps a store event as a CacheEvent (parsing the previous state lazily). */
+export function makeEvent(e: WatchEvent): CacheEvent {
+  const obj = decodeKv(e.kv);
+  let prevObj: JsonObject | undefined | null = null;
+  let json: string | undefined;
+  return {
+    type: e.type, key: e.kv.key, rev: e.kv.modRevision, obj, created: e.type === 'put' && e.prev === undefined,
+    prev: () => {
+      if (prevObj === null) prevObj = e.prev ? decodeKv(e.prev) : undefined;
+      return prevObj;
+    },
+    json: () => (json ??= e.type === 'put' ? (rawWithRv(e.kv.value, e.kv.modRevision) ?? JSON.stringify(obj)) : JSON.stringify(obj)),
+  };
+}
+
+/** WatchCacheOptions tunes the ring. */
+export interface WatchCacheOptions { readonly ringSize?: number }
+
+/** ResourceCache mirrors one key prefix of the store. */
+export class ResourceCache {
+  readonly prefix: string;
+  private readonly store: Store;
+  private readonly ringSize: number;
+  private readonly objects = new Map<string, CachedObject>();
+  private sorted: string[] | undefined;
+  private ring: CacheEvent[] = [];
+  private readonly subs = new Set<CacheSubscriber>();
+  private abort = new AbortController();
+  private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** windowStart: every event with rev > windowStart is in the ring or was applied. */
+  windowStart = 0;
+  /** revision: the newest revision this cache reflects. */
+  revision = 0;
+  /** ready resolves once the initial list is loaded. */
+  ready: Promise<void>;
+
+  constructor(store: Store, prefix: string, opts: WatchCacheOptions = {}) {
+    this.store = store;
+    this.prefix = prefix;
+    this.ringSize = opts.ringSize ?? 10_000;
+    this.ready = this.start();
+  }
+
+  private async start(): Promise<void> {
+    const res = await this.store.list(this.prefix);
+    if (!res.ok) throw new Error(`watch cache: list ${this.prefix} failed: compacted`);
+    if (this.closed) return;
+    this.objects.clear();
+    this.sorted = undefined;
+    for (const kv of res.items) this.objects.set(kv.key, cachedFromKv(kv));
+    this.ring = [];
+    this.windowStart = res.revision;
+    this.revision = res.revision;
+    this.abort = new AbortController();
+    this.store.watch(this.prefix, res.revision, {
+      onEvents: (events) => this.apply(events),
+      onCompacted: () => this.restart(),
+      onError: () => this.restart(),
+    }, this.abort.signal);
+  }
+
+  private restart(): void {
+    if (this.closed) return;
+    this.abort.abort();
+    for (const s of this.subs) s.onReset();
+    this.subs.clear();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.ready = this.start();
+      this.ready.catch(() => this.restart());
+    }, 200);
+  }
+
+  private apply(events: readonly WatchEvent[]): void {
+    if (this.closed) return;
+    for (const e of events) {
+      const ev = makeEvent(e);
+      if (ev.rev <= this.revision) continue;
+      if (e.type === 'delete') {
+        if (this.objects.delete(ev.key)) this.sorted = undefined;
+      } else {
+        if (!this.objects.has(ev.key)) this.sorted = undefined;
+        this.objects.set(ev.key, ev);
+      }
+      this.revision = ev.rev;
+      this.ring.push(ev);
+      if (this.ring.length > this.ringSize) {
+        const drop = this.ring.length - this.ringSize;
+        this.windowStart = this.ring[drop - 1].rev;
+        this.ring = this.ring.slice(drop);
+      }
+      for (const s of this.subs) s.onEvent(ev);
+    }
+  }
+
+  /** get returns the cached object at `key` (shared; do not mutate). */
+  get(key: string): JsonObject | undefined { return this.objects.get(key)?.obj; }
+
+  /** list returns the cached objects under `prefix` in key order, and the cache revision. */
+  list(prefix: string): { items: JsonObject[]; entries: CachedObject[]; revision: number } {
+    if (!this.sorted) this.sorted = [...this.objects.keys()].sort();
+    const entries: CachedObject[] = [];
+    const items: JsonObject[] = [];
+    for (const k of this.sorted) {
+      if (prefix.length > this.prefix.length && !k.startsWith(prefix)) continue;
+      const e = this.objects.get(k)!;
+      entries.push(e);
+      items.push(e.obj);
+    }
+    return { items, entries, revision: this.revision };
+  }
+
+  /** subscribe replays ring events after `fromRev` to `sub` and then streams live ones.
+   * Returns false (subscribing nothing) when `fromRev` is older than the ring's window. */
+  subscribe(fromRev: number, sub: CacheSubscriber): boolean {
+    if (fromRev < this.windowStart) return false;
+    if (fromRev < this.revision) {
+      let i = this.ring.length;
+      while (i > 0 && this.ring[i - 1].rev > fromRev) i--;
+      for (; i < this.ring.length; i++) sub.onEvent(this.ring[i]);
+    }
+    this.subs.add(sub);
+    return true;
+  }
+
+  /** unsubscribe stops delivery to `sub`. */
+  unsubscribe(sub: CacheSubscriber): void { this.subs.delete(sub); }
+
+  /** subscriberCount is the number of live subscribers. */
+  get subscriberCount(): number { return this.subs.size; }
+
+  /** close stops the store watch. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.abort.abort();
+    for (const s of this.subs) s.onReset();
+    this.subs.clear();
+  }
+}
+
+/** WatchCaches holds one ResourceCache per resource prefix, started on first use. */
+export class WatchCaches {
+  private readonly caches = new Map<string, ResourceCache>();
+  private readonly store: Store;
+  private readonly opts: WatchCacheOptions;
+  constructor(store: Store, opts: WatchCacheOptions = {}) { this.store = store; this.opts = opts; }
+
+  /** get returns the cache of `prefix`, started and loaded. */
+  async get(prefix: string): Promise<ResourceCache> {
+    let c = this.caches.get(prefix);
+    if (!c) {
+      c = new ResourceCache(this.store, prefix, this.opts);
+      this.caches.set(prefix, c);
+      c.ready.catch(() => { if (this.caches.get(prefix) === c) this.caches.delete(prefix); });
+    }
+    await c.ready;
+    return c;
+  }
+
+  /** peek returns the cache of `prefix` if it was started. */
+  peek(prefix: string): ResourceCache | undefined { return this.caches.get(prefix); }
+
+  /** close stops every cache. */
+  close(): void {
+    for (const c of this.caches.values()) c.close();
+    this.caches.clear();
+  }
+}
