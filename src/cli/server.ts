@@ -1,0 +1,129 @@
+/**
+ * @module cli/server — `windlass server`: open the store, ensure the certificates, start the API
+ * server, write the admin kubeconfig, then serve until the stop signal and shut down in order.
+ *
+ * `runServer` is the body with its collaborators injected (tests use a fake API server);
+ * `runServerProcess` wires it to the real store and API server, JSON logs on stderr and
+ * SIGTERM/SIGINT (the first stops cleanly, a second exits at once with status 1).
+ */
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
+import { ensureServerPki, kubeconfigYaml, writePrivateFile } from '../pki/index.ts';
+import { openStore } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { startApiServer } from '../apiserver/index.ts';
+import type { ApiServer, ApiServerOptions } from '../apiserver/index.ts';
+import { createLogger } from './log.ts';
+import type { Logger } from './log.ts';
+import type { CliIo, ServerFlags } from './program.ts';
+import { KUBERNETES_VERSION, WINDLASS_VERSION } from './version.ts';
+
+/** ServerDeps are runServer's collaborators. */
+export interface ServerDeps {
+  readonly openStore: (endpoint: string | undefined, dataDir: string) => Promise<Store>;
+  readonly startApiServer: (opts: ApiServerOptions) => Promise<ApiServer>;
+  readonly log: Logger;
+  /** out prints the one human-readable stdout line (`windlass: listening on URL`). */
+  readonly out: (text: string) => void;
+  readonly hostname: () => string;
+}
+
+/** isUnspecified says whether an address is the any-address (0.0.0.0 or ::). */
+function isUnspecified(ip: string): boolean {
+  return ip === '0.0.0.0' || (isIP(ip) === 6 && /^[0:]+$/.test(ip));
+}
+
+/** clientHost is the host clients are told to use: the advertise address, else the bind address, else loopback. */
+export function clientHost(flags: Pick<ServerFlags, 'advertiseAddress' | 'bindAddress'>): string {
+  if (flags.advertiseAddress !== undefined) return flags.advertiseAddress;
+  if (!isUnspecified(flags.bindAddress)) return flags.bindAddress;
+  return isIP(flags.bindAddress) === 6 ? '::1' : '127.0.0.1';
+}
+
+/** hostForUrl brackets an IPv6 address for use in a URL. */
+export function hostForUrl(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/** certificateHosts lists the names the serving certificate needs beyond the defaults: SANs, addresses, the host name. */
+export function certificateHosts(flags: Pick<ServerFlags, 'tlsSan' | 'advertiseAddress' | 'bindAddress'>, host: string): string[] {
+  const hosts = [...flags.tlsSan];
+  if (flags.advertiseAddress !== undefined) hosts.push(flags.advertiseAddress);
+  if (!isUnspecified(flags.bindAddress)) hosts.push(flags.bindAddress);
+  if (/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(host)) hosts.push(host.toLowerCase());
+  return [...new Set(hosts)];
+}
+
+/** untilAborted resolves when `signal` aborts (at once if it already has). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((res) => {
+    if (signal.aborted) res();
+    else signal.addEventListener('abort', () => res(), { once: true });
+  });
+}
+
+/** runServer starts the control plane and resolves once `signal` has aborted and everything is closed. */
+export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: ServerDeps): Promise<void> {
+  const { log } = deps;
+  const dataDir = resolve(flags.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  log.info('starting', {
+    version: WINDLASS_VERSION, kubernetesVersion: KUBERNETES_VERSION, dataDir,
+    datastore: flags.datastoreEndpoint ?? 'sqlite',
+  });
+  if (!flags.disableAgent) log.info('agent not available yet; running the control plane only');
+
+  const store = await deps.openStore(flags.datastoreEndpoint, dataDir);
+  try {
+    const pki = await ensureServerPki(join(dataDir, 'tls'), { hosts: certificateHosts(flags, deps.hostname()) });
+    const server = await deps.startApiServer({
+      store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
+      host: flags.bindAddress, port: flags.httpsListenPort, signal,
+    });
+    try {
+      const url = `https://${hostForUrl(clientHost(flags))}:${server.port}`;
+      const kubeconfig = kubeconfigYaml({ server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
+      const adminPath = join(dataDir, 'admin.kubeconfig');
+      await writePrivateFile(adminPath, kubeconfig);
+      const written = [adminPath];
+      if (flags.writeKubeconfig !== undefined) {
+        const extra = resolve(flags.writeKubeconfig);
+        await writePrivateFile(extra, kubeconfig, flags.writeKubeconfigMode);
+        written.push(extra);
+      }
+      log.info('listening', { url, bind: server.url, kubeconfig: written });
+      deps.out(`windlass: listening on ${url}\n`);
+      await untilAborted(signal);
+      log.info('shutting down');
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await store.close();
+  }
+  log.info('stopped');
+}
+
+/** runServerProcess runs the server with the real store and API server until SIGTERM or SIGINT. */
+export async function runServerProcess(flags: ServerFlags, io: CliIo): Promise<void> {
+  const log = createLogger((line) => io.err(line));
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      log.error('second signal, exiting now', { signal: sig });
+      process.exit(1);
+    }
+    log.info('signal received', { signal: sig });
+    controller.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    await runServer(flags, controller.signal, { openStore, startApiServer, log, out: io.out, hostname });
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
