@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  badRequest, isStatusError, methodNotAllowed, type JsonObject, type KindInfo,
+  badRequest, invalid, isStatusError, methodNotAllowed, type FieldError, type JsonObject, type KindInfo,
 } from '../api/index.ts';
 import type { ApiDeps } from './deps.ts';
 import type { Catalog } from './registry/catalog.ts';
@@ -20,6 +20,7 @@ import { applyScale, scaleOf } from './scale.ts';
 import { notAcceptable, notFoundPath } from './status.ts';
 import { buildTable, parseIncludeObject, partialMetadata } from './table.ts';
 import { answerVirtual, isVirtual, type UserInfo } from './virtual.ts';
+import { duplicateFields } from './json-duplicates.ts';
 import type { WatchHub } from './watch.ts';
 import { stringify as toYaml } from 'yaml';
 
@@ -60,23 +61,31 @@ function sendObject(res: ServerResponse, code: number, obj: JsonObject, kind: Ki
   }
 }
 
+const OPTIONS_KIND: Record<string, string> = { POST: 'CreateOptions', PUT: 'UpdateOptions', PATCH: 'PatchOptions' };
+
+/** writeOptions reads dryRun/fieldValidation/fieldManager; bad values are 422 Invalid on the
+ * request's options kind (CreateOptions, UpdateOptions, PatchOptions), as upstream answers. */
 function writeOptions(q: URLSearchParams, req: IncomingMessage, forceValidation?: FieldValidation): WriteOptions {
+  const errs: FieldError[] = [];
   const dry = q.getAll('dryRun');
-  for (const d of dry) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
+  for (const d of dry) if (d !== 'All') errs.push({ type: 'FieldValueNotSupported', field: 'dryRun', badValue: d, supported: ['All'] });
   const fv = q.get('fieldValidation') ?? '';
   let fieldValidation: FieldValidation = 'Warn';
   if (fv === 'Strict' || fv === 'Warn' || fv === 'Ignore') fieldValidation = fv;
-  else if (fv !== '') throw badRequest(`fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`);
+  else if (fv !== '') errs.push({ type: 'FieldValueNotSupported', field: 'fieldValidation', badValue: fv, supported: ['Ignore', 'Strict', 'Warn'] });
   let fieldManager = q.get('fieldManager') ?? '';
   if (!fieldManager) {
     const ua = req.headers['user-agent'] ?? '';
     fieldManager = ua.split('/')[0].trim() || 'unknown';
   }
-  if (fieldManager.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
+  if (fieldManager.length > 128) errs.push({ type: 'FieldValueTooLong', field: 'fieldManager', detail: 'must have at most 128 bytes' });
+  if (errs.length > 0) throw invalid(OPTIONS_KIND[req.method ?? ''] ?? 'CreateOptions', 'meta.k8s.io', '', errs);
   return { dryRun: dry.length > 0, fieldManager, fieldValidation: forceValidation ?? fieldValidation };
 }
 
-async function readObject(req: IncomingMessage, env: HandlerEnv): Promise<JsonObject> {
+/** readObject decodes a JSON, YAML or protobuf request body. With `opts`, repeated JSON keys are
+ * rejected (Strict) or reported in `warnings` (Warn), as upstream's strict decoder does. */
+async function readObject(req: IncomingMessage, env: HandlerEnv, opts?: WriteOptions, warnings?: string[]): Promise<JsonObject> {
   const kindOfBody = bodyKind(req.headers['content-type']);
   const body = await readBody(req);
   if (kindOfBody === 'protobuf') {
@@ -88,7 +97,14 @@ async function readObject(req: IncomingMessage, env: HandlerEnv): Promise<JsonOb
     }
   }
   if (body.length === 0) throw badRequest('the request body is empty');
-  return asObject(parseText(body.toString('utf8'), kindOfBody));
+  const text = body.toString('utf8');
+  const obj = asObject(parseText(text, kindOfBody));
+  if (opts && kindOfBody === 'json' && opts.fieldValidation !== 'Ignore') {
+    const dups = duplicateFields(text).map((f) => `duplicate field "${f}"`);
+    if (dups.length > 0 && opts.fieldValidation === 'Strict') throw badRequest(`strict decoding error: ${dups.join(', ')}`);
+    warnings?.push(...dups);
+  }
+  return obj;
 }
 
 async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams, env: HandlerEnv): Promise<DeleteOptions & { dryRun: boolean }> {
@@ -224,17 +240,19 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
       if (p.name) throw methodNotAllowed('the server does not allow this method on the requested resource');
       requireVerb(kind, 'create');
       const opts = writeOptions(q, req);
-      const body = await readObject(req, env);
+      const decodeWarnings: string[] = [];
+      const body = await readObject(req, env, opts, decodeWarnings);
       const out = await env.registry.create(kind, ns, body, opts);
       written(out.obj, false);
-      sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
+      sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings]);
       return 'POST';
     }
     case 'PUT': {
       if (!p.name) throw methodNotAllowed('the server does not allow this method on the requested resource');
       requireVerb(kind, 'update');
       const opts = writeOptions(q, req);
-      const body = await readObject(req, env);
+      const decodeWarnings: string[] = [];
+      const body = await readObject(req, env, opts, decodeWarnings);
       if (sub === 'scale') {
         const out = await env.registry.update(kind, ns, p.name, (cur) => applyScale(cur, body, kind, kind.scale!), { ...opts, fieldValidation: 'Ignore' }, '');
         send(res, 200, scaleOf(out.obj, kind.scale!), out.warnings);
@@ -242,7 +260,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
       }
       const out = await env.registry.update(kind, ns, p.name, () => structuredClone(body), opts, sub);
       written(out.obj, false);
-      sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
+      sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings]);
       return 'PUT';
     }
     case 'PATCH': {
@@ -250,7 +268,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
       requireVerb(kind, 'patch');
       const custom = env.catalog.isCustom(kind);
       const type = patchTypeOf(req.headers['content-type'], custom);
-      const opts = writeOptions(q, req);
+      const opts = { ...writeOptions(q, req), patch: true };
       const patch = parsePatchBody(type, await readBody(req));
       if (sub === 'scale') {
         const t = type === 'apply' || type === 'strategic' ? 'merge' : type;

@@ -2,53 +2,22 @@
  * @module apiserver/table — Table (meta.k8s.io) and PartialObjectMetadata renderings of objects
  * for `kubectl get`: NAME plus the kind's columns (or NAME, AGE), cells formatted server-side.
  */
-import type { ColumnDef, JsonObject, KindInfo } from '../api/index.ts';
+import { humanDuration, tableColumns, type ColumnDef, type JsonObject, type KindInfo } from '../api/index.ts';
+
+export { humanDuration };
 
 /** IncludeObject is the `includeObject` query parameter. */
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
-/** humanDuration renders an age the way kubectl does (`45s`, `5m`, `3h4m`, `2d`, `3y`). */
-export function humanDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 0) return '<invalid>';
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(s / 3600);
-  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (d < 8) return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
-  if (d < 365 * 2) return `${d}d`;
-  const y = Math.floor(d / 365);
-  if (y < 8) return d % 365 === 0 ? `${y}y` : `${y}y${d % 365}d`;
-  return `${y}y`;
-}
-
-/** ageCell renders the AGE of an object from its creationTimestamp. */
-export function ageCell(obj: JsonObject, now: number): string {
-  const ts = obj.metadata?.creationTimestamp;
-  if (!ts) return '<unknown>';
-  const t = Date.parse(ts);
-  return Number.isNaN(t) ? '<unknown>' : humanDuration(now - t);
-}
-
-const NAME_COLUMN = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace. It is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', priority: 0 };
-const AGE_COLUMN: ColumnDef = { name: 'Age', type: 'string', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', cell: ageCell };
-
-/** columnsOf returns the kind's columns after NAME (AGE alone when it defines none). */
+/** columnsOf returns all the kind's Table columns: the kind's own (which may place NAME itself,
+ * as StorageClass and Event do) with NAME first when they do not, or NAME, AGE when it has none. */
 export function columnsOf(kind: KindInfo): readonly ColumnDef[] {
-  return kind.columns && kind.columns.length > 0 ? kind.columns : [AGE_COLUMN];
+  return tableColumns(kind.columns);
 }
 
 /** columnDefinitions renders the Table header for `kind`. */
 export function columnDefinitions(kind: KindInfo): JsonObject[] {
-  const out: JsonObject[] = [NAME_COLUMN];
-  for (const c of columnsOf(kind)) {
-    out.push({ name: c.name, type: c.type === 'date' ? 'string' : c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 });
-  }
-  return out;
+  return columnsOf(kind).map((c) => ({ name: c.name, type: c.type === 'date' ? 'string' : c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 }));
 }
 
 /** partialMetadata wraps an object's metadata as PartialObjectMetadata. */
@@ -59,12 +28,11 @@ export function partialMetadata(obj: JsonObject, version: 'v1' | 'v1beta1' = 'v1
 /** tableRow renders one row. */
 export function tableRow(kind: KindInfo, obj: JsonObject, now: number, include: IncludeObject): JsonObject {
   const cols = columnsOf(kind);
-  const cells: unknown[] = new Array(cols.length + 1);
-  cells[0] = obj.metadata?.name ?? '';
+  const cells: unknown[] = new Array(cols.length);
   for (let i = 0; i < cols.length; i++) {
     let v: unknown;
     try { v = cols[i].cell(obj, now); } catch { v = '<error>'; }
-    cells[i + 1] = v === undefined ? null : v;
+    cells[i] = v === undefined ? null : v;
   }
   const row: JsonObject = { cells };
   if (include === 'Metadata') row.object = partialMetadata(obj);

@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import {
-  badRequest, StatusError, unsupportedMediaType, type JsonObject, type KindInfo,
+  badRequest, invalid, StatusError, unsupportedMediaType, type JsonObject, type KindInfo,
 } from '../../api/index.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { Catalog } from './catalog.ts';
@@ -49,19 +49,25 @@ export function parsePatchBody(type: PatchType, body: Buffer): unknown {
   return v;
 }
 
-/** applyPatch applies a non-apply patch to `current` (a private copy) and returns the result. */
+/** applyPatch applies a non-apply patch to `current` (a private copy) and returns the result.
+ * A patch that does not apply (a failed JSON-patch test, a missing path, a malformed strategic
+ * directive) is 422 Invalid, as upstream answers. */
 export function applyPatch(type: Exclude<PatchType, 'apply'>, current: JsonObject, patch: unknown, structName: string, deps: ApiDeps, catalog: Catalog): JsonObject {
+  let out: JsonObject;
   try {
-    let out: JsonObject;
     if (type === 'json') out = deps.applyJsonPatch(current, patch);
     else if (type === 'merge') out = deps.applyMergePatch(current, patch);
     else out = deps.applyStrategicMergePatch(current, patch as JsonObject, structName, catalog.schemas);
-    if (out === null || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch produced a value that is not an object');
-    return out;
   } catch (e) {
-    if (e instanceof StatusError) throw e;
-    throw badRequest(`the patch could not be applied: ${(e as Error).message}`);
+    const message = e instanceof StatusError ? e.status.message ?? 'the patch could not be applied' : (e as Error).message;
+    const kind = String(current.kind ?? '');
+    const group = String(current.apiVersion ?? '').includes('/') ? String(current.apiVersion).split('/')[0] : '';
+    const err = invalid(kind, group, String(current.metadata?.name ?? ''), [{ type: 'FieldValueInvalid', field: 'patch', detail: message }]);
+    err.status.message = message;
+    throw err;
   }
+  if (out === null || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch produced a value that is not an object');
+  return out;
 }
 
 /** applyApply runs server-side apply; conflicts become 409 with FieldManagerConflict causes. */

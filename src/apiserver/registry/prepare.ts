@@ -51,10 +51,15 @@ export function checkTypeMeta(obj: JsonObject, kind: KindInfo): void {
 
 /** handleUnknownFields applies `fieldValidation`: Strict rejects, Warn reports, Ignore drops;
  * unknown fields are always pruned from what is stored. Returns the (possibly pruned) object. */
-export function handleUnknownFields(obj: JsonObject, kind: KindInfo, mode: FieldValidation, deps: ApiDeps, catalog: Catalog, warnings: string[]): JsonObject {
+export function handleUnknownFields(obj: JsonObject, kind: KindInfo, mode: FieldValidation, deps: ApiDeps, catalog: Catalog, warnings: string[], patch = false): JsonObject {
   const schemas = catalog.schemas;
   if (!schemas.struct(kind.schema)) return obj;
   const res = deps.checkStructure(obj, kind.schema, schemas);
+  if (res.errors.length > 0 && patch) {
+    // Upstream decodes the patched object and reports a decode failure as Invalid on "patch".
+    const detail = res.errors.map(fieldErrorMessage).join(', ');
+    throw invalid(kind.kind, kind.group, String(obj.metadata?.name ?? ''), [{ type: 'FieldValueInvalid', field: 'patch', detail }]);
+  }
   if (res.errors.length > 0) {
     throw badRequest(res.errors.map(fieldErrorMessage).join(', '), res.errors.map((e) => ({ reason: e.type, message: fieldErrorMessage(e), field: e.field })));
   }
@@ -160,7 +165,8 @@ export function defaultAndValidate(obj: JsonObject, kind: KindInfo, deps: ApiDep
   if (!m.name && !m.generateName && !errs.some((e) => e.field === 'metadata.name')) {
     errs.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' });
   }
-  if (old) {
+  if (old && !kind.validate) {
+    // Kinds with hooks check this in validateObjectMetaUpdate; custom resources get it here.
     const oldFin = new Set<string>((old.metadata?.finalizers as string[] | undefined) ?? []);
     if (old.metadata?.deletionTimestamp) {
       for (const f of (m.finalizers as string[] | undefined) ?? []) {

@@ -26,6 +26,8 @@ export interface WriteOptions {
   readonly fieldValidation: FieldValidation;
   /** managedByMutation: the object's managedFields were already set (server-side apply). */
   readonly managedByMutation?: boolean;
+  /** patch: the object is the result of a patch (decode errors are 422 on field "patch"). */
+  readonly patch?: boolean;
 }
 
 /** Outcome is a successful write: HTTP code, the object (with resourceVersion) and warnings. */
@@ -249,7 +251,7 @@ export class ResourceRegistry {
       }
       const conditional = m.resourceVersion !== undefined && m.resourceVersion !== '';
       if (conditional && String(m.resourceVersion) !== curRv) throw conflict(kind.resource, kind.group, name);
-      obj = handleUnknownFields(obj, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings);
+      obj = handleUnknownFields(obj, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings, opts.patch);
       obj = this.applySubresourceRules(obj, cur, kind, subresource);
       carryOverMeta(obj, cur);
       const now = this.r.now();
