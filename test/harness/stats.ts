@@ -1,0 +1,43 @@
+/**
+ * @module test/harness/stats — latency summaries (nearest-rank percentiles over all samples) for the
+ * benchmarks; never used for timed assertions in tests.
+ */
+
+/** Summary of a set of latency samples in milliseconds. */
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** percentile returns the nearest-rank p-th percentile (0 < p <= 100) of ascending `sorted`, or NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/** summarize sorts a copy of `samples` and returns count, p50, p90, p99, max and mean. */
+export function summarize(samples: readonly number[]): LatencySummary {
+  const s = [...samples].sort((a, b) => a - b);
+  const sum = s.reduce((a, b) => a + b, 0);
+  return {
+    count: s.length,
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    max: s.length ? s[s.length - 1] : Number.NaN,
+    mean: s.length ? sum / s.length : Number.NaN,
+  };
+}
+
+/** fmtMs renders milliseconds with a precision suited to the magnitude ("0.42", "12.3", "1520"). */
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  if (ms < 10) return ms.toFixed(2);
+  if (ms < 100) return ms.toFixed(1);
+  return ms.toFixed(0);
+}
