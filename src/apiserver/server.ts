@@ -23,6 +23,7 @@ import { notFoundPath, sendJson, sendStatus, toStatusError, unauthorized } from 
 import type { UserInfo } from './virtual.ts';
 import { WatchHub } from './watch.ts';
 import { WatchCaches } from './watch-cache.ts';
+import { Compactor } from './compactor.ts';
 
 /** ApiServerOptions configures startApiServer (CONTRACTS.md); `deps`/`tuning` are test seams. */
 export interface ApiServerOptions {
@@ -35,7 +36,7 @@ export interface ApiServerOptions {
   /** deps replaces the modules loaded from the contract paths (tests). */
   deps?: ApiDeps;
   /** tuning shortens intervals for tests. */
-  tuning?: { bookmarkIntervalMs?: number; namespaceRetryMs?: number; watchRingSize?: number; maxWatchBufferBytes?: number };
+  tuning?: { bookmarkIntervalMs?: number; namespaceRetryMs?: number; watchRingSize?: number; maxWatchBufferBytes?: number; compactionIntervalMs?: number };
 }
 
 /** ApiServer is a running server. */
@@ -95,6 +96,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   if (nsKind) finalizer.start(await caches.get('/registry/core/namespaces/'));
   if (crdKind) crds.start(await caches.get('/registry/apiextensions.k8s.io/customresourcedefinitions/'));
   await ensureSystemNamespaces(registry, catalog);
+  const compactor = new Compactor(store, opts.tuning?.compactionIntervalMs);
+  compactor.onError = (e) => process.emitWarning(`apiserver: compaction failed: ${e instanceof Error ? e.message : String(e)}`);
+  compactor.start();
 
   async function nonResource(req: IncomingMessage, res: ServerResponse, r: RoutedPath, query: URLSearchParams, user: UserInfo): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundPath();
@@ -186,6 +190,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await compactor.stop();
       hub.close();
       finalizer.stop();
       crds.stop();

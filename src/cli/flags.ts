@@ -12,6 +12,13 @@ export function parsePort(value: string): number {
   return n;
 }
 
+/** parsePositiveInt accepts a whole number of at least 1. */
+export function parsePositiveInt(value: string): number {
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1)) throw new InvalidArgumentError('Not a whole number of at least 1.');
+  return n;
+}
+
 /** parseIp accepts an IPv4 or IPv6 address (IPv6 optionally in brackets) and returns it without brackets. */
 export function parseIp(value: string): string {
   const ip = value.replace(/^\[(.*)\]$/, '$1');

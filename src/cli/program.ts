@@ -7,7 +7,7 @@
  * line on stderr). Command bodies are loaded lazily, so `version` does not load the server.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { collectList, parseCidr, parseFileMode, parseIp, parsePort, parseServerUrl } from './flags.ts';
+import { collectList, parseCidr, parseFileMode, parseIp, parsePort, parsePositiveInt, parseServerUrl } from './flags.ts';
 import { currentPlatform, defaultDataDir } from './data-dir.ts';
 import type { PlatformInfo } from './data-dir.ts';
 import { WINDLASS_VERSION, versionText } from './version.ts';
@@ -25,6 +25,8 @@ export interface ServerFlags {
   readonly serviceCidr: string;
   readonly disableAgent: boolean;
   readonly tlsSan: readonly string[];
+  /** watchCacheSize: events the watch cache keeps per resource (older resourceVersions get 410). */
+  readonly watchCacheSize?: number;
 }
 
 /** KubeconfigFlags are the parsed flags of `windlass kubeconfig`. */
@@ -97,6 +99,8 @@ export function buildProgram(opts: BuildProgramOptions = {}): Command {
     .option('--cluster-cidr <cidr>', 'pod network', parseCidr, '10.42.0.0/16')
     .option('--service-cidr <cidr>', 'service IP range', parseCidr, '10.43.0.0/16')
     .option('--disable-agent', 'do not run a node agent on this machine')
+    .addOption(new Option('--watch-cache-size <events>', 'events kept per resource for watches from a past resourceVersion')
+      .argParser(parsePositiveInt).env('WINDLASS_WATCH_CACHE_SIZE'))
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts();
       await actions.server({ ...o, tlsSan: o.tlsSan ?? [], disableAgent: o.disableAgent === true } as ServerFlags, io);

@@ -81,6 +81,7 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
     const server = await deps.startApiServer({
       store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
       host: flags.bindAddress, port: flags.httpsListenPort, signal,
+      ...(flags.watchCacheSize ? { tuning: { watchRingSize: flags.watchCacheSize } } : {}),
     });
     try {
       const url = `https://${hostForUrl(clientHost(flags))}:${server.port}`;

@@ -124,9 +124,9 @@ export const groupKinds: readonly KindFact[] = [
     namespaced: false, shortNames: ['pc'],
     description: 'A PriorityClass maps a name to a scheduling priority for pods.',
   }),
-  // events.k8s.io/v1
+  // events.k8s.io/v1: a view of core v1 Events, sharing their storage
   kind('events.k8s.io', 'v1', 'Event', 'events', {
-    namespaced: true, shortNames: ['ev'],
+    namespaced: true, shortNames: ['ev'], storageGroup: '', storageVersion: 'v1',
     description: 'An Event reports something that happened to an object (the events.k8s.io form of core Events).',
   }),
   // apiextensions.k8s.io/v1
@@ -137,6 +137,11 @@ export const groupKinds: readonly KindFact[] = [
   // authentication.k8s.io/v1 (virtual, create-only)
   kind('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', {
     namespaced: false, verbs: CREATE_ONLY,
+    description: 'A SelfSubjectReview returns the user information the server sees for the caller.',
+  }),
+  // v1beta1 is what kubectl 1.27 asks for in `auth whoami` (its schema is v1's, field for field).
+  kind('authentication.k8s.io', 'v1beta1', 'SelfSubjectReview', 'selfsubjectreviews', {
+    namespaced: false, verbs: CREATE_ONLY, schema: 'authentication.v1.SelfSubjectReview',
     description: 'A SelfSubjectReview returns the user information the server sees for the caller.',
   }),
   kind('authentication.k8s.io', 'v1', 'TokenReview', 'tokenreviews', {

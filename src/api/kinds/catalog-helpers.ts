@@ -33,7 +33,11 @@ export interface KindOpts {
   readonly verbs?: readonly string[];
   readonly singular?: string;
   readonly scale?: ScalePaths;
+  readonly storageGroup?: string;
   readonly storageVersion?: string;
+  /** schema: the struct name when it is not `<prefix>.<version>.<Kind>` (a version served with
+   * another version's identical schema, e.g. authentication v1beta1 SelfSubjectReview). */
+  readonly schema?: string;
 }
 
 /** kind builds one catalog entry: `schema` is `<prefix>.<version>.<Kind>`, the list kind `<Kind>List`,
@@ -44,13 +48,14 @@ export function kind(group: string, version: string, kindName: string, resource:
     singular: o.singular ?? kindName.toLowerCase(),
     namespaced: o.namespaced,
     verbs: o.verbs ?? CRUD_VERBS,
-    schema: `${schemaPrefix(group)}.${version}.${kindName}`,
+    schema: o.schema ?? `${schemaPrefix(group)}.${version}.${kindName}`,
     description: o.description,
     ...(o.shortNames ? { shortNames: o.shortNames } : {}),
     ...(o.categories ? { categories: o.categories } : {}),
     ...(o.subresources ? { subresources: o.subresources } : {}),
     ...(o.subresources?.includes('status') ? { hasStatus: true } : {}),
     ...(o.scale ? { scale: o.scale } : {}),
+    ...(o.storageGroup !== undefined ? { storageGroup: o.storageGroup } : {}),
     ...(o.storageVersion ? { storageVersion: o.storageVersion } : {}),
   };
 }
