@@ -37,8 +37,8 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
 function showValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? 'null';
 }
 
 /** fieldErrorMessage renders a field error the way apimachinery's field.Error does. */
