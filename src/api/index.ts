@@ -10,3 +10,4 @@ export * from './kinds/index.ts';
 export * from './openapi/index.ts';
 export * from './selectors/index.ts';
 export * from './validation/index.ts';
+export * from './conversion/index.ts';

@@ -10,6 +10,7 @@ void test('ResourceCache lists, replays the ring after a revision, fans out, and
   await store.create('/registry/core/configmaps/a/x', JSON.stringify({ metadata: { name: 'x' } }));
   const cache = new ResourceCache(store, '/registry/core/configmaps/', { ringSize: 3 });
   await cache.ready;
+  assert.equal(cache.subscribe(0, { onEvent: () => undefined, onReset: () => undefined }), 'before-cache', 'history from before the cache is the store\'s');
   assert.equal(cache.list('/registry/core/configmaps/').items.length, 1);
   const r1 = await store.create('/registry/core/configmaps/b/y', JSON.stringify({ metadata: { name: 'y' } }));
   assert.ok(r1.ok);
@@ -19,14 +20,14 @@ void test('ResourceCache lists, replays the ring after a revision, fans out, and
   assert.deepEqual(snap.items.map((o) => o.metadata.name), ['y']);
   assert.equal(snap.items[0].metadata.resourceVersion, String(r1.kv.modRevision));
   const seen: CacheEvent[] = [];
-  assert.equal(cache.subscribe(r1.kv.modRevision - 1, { onEvent: (e) => seen.push(e), onReset: () => undefined }), true);
+  assert.equal(cache.subscribe(r1.kv.modRevision - 1, { onEvent: (e) => seen.push(e), onReset: () => undefined }), 'ok');
   assert.deepEqual(seen.map((e) => [e.type, e.created, e.obj.metadata.name]), [['put', true, 'y']]);
   for (let i = 0; i < 4; i++) await store.update('/registry/core/configmaps/b/y', JSON.stringify({ metadata: { name: 'y', labels: { i: String(i) } } }), (await store.get('/registry/core/configmaps/b/y'))!.modRevision);
   await settle();
   assert.equal(seen.length, 5);
   assert.equal(seen[4].prev()?.metadata.labels.i, '2');
   assert.match(seen[4].json(), /"resourceVersion":"\d+"/);
-  assert.equal(cache.subscribe(r1.kv.modRevision, { onEvent: () => undefined, onReset: () => undefined }), false, 'older than the ring');
+  assert.equal(cache.subscribe(r1.kv.modRevision, { onEvent: () => undefined, onReset: () => undefined }), 'too-old', 'older than the ring');
   cache.close();
   await store.close();
 });

@@ -89,6 +89,8 @@ export class ResourceCache {
   private retryTimer: NodeJS.Timeout | undefined;
   /** windowStart: every event with rev > windowStart is in the ring or was applied. */
   windowStart = 0;
+  /** dropped: the ring has overflowed, so revisions before windowStart are too old to replay. */
+  dropped = false;
   /** revision: the newest revision this cache reflects. */
   revision = 0;
   /** ready resolves once the initial list is loaded. */
@@ -144,10 +146,12 @@ export class ResourceCache {
       }
       this.revision = ev.rev;
       this.ring.push(ev);
-      if (this.ring.length > this.ringSize) {
+      // Trim in chunks (a quarter of the ring at a time) so a full ring costs O(1) per event.
+      if (this.ring.length >= this.ringSize + Math.max(1, this.ringSize >> 2)) {
         const drop = this.ring.length - this.ringSize;
         this.windowStart = this.ring[drop - 1].rev;
         this.ring = this.ring.slice(drop);
+        this.dropped = true;
       }
       for (const s of this.subs) s.onEvent(ev);
     }
@@ -159,10 +163,22 @@ export class ResourceCache {
   /** list returns the cached objects under `prefix` in key order, and the cache revision. */
   list(prefix: string): { items: JsonObject[]; entries: CachedObject[]; revision: number } {
     if (!this.sorted) this.sorted = [...this.objects.keys()].sort();
+    const sorted = this.sorted;
     const entries: CachedObject[] = [];
     const items: JsonObject[] = [];
-    for (const k of this.sorted) {
-      if (prefix.length > this.prefix.length && !k.startsWith(prefix)) continue;
+    // Keys are sorted, so a namespace's keys are one run: find its start by binary search.
+    let i = 0;
+    if (prefix.length > this.prefix.length) {
+      let hi = sorted.length;
+      while (i < hi) {
+        const mid = (i + hi) >>> 1;
+        if (sorted[mid] < prefix) i = mid + 1;
+        else hi = mid;
+      }
+    }
+    for (; i < sorted.length; i++) {
+      const k = sorted[i];
+      if (!k.startsWith(prefix)) break;
       const e = this.objects.get(k)!;
       entries.push(e);
       items.push(e.obj);
@@ -171,16 +187,17 @@ export class ResourceCache {
   }
 
   /** subscribe replays ring events after `fromRev` to `sub` and then streams live ones.
-   * Returns false (subscribing nothing) when `fromRev` is older than the ring's window. */
-  subscribe(fromRev: number, sub: CacheSubscriber): boolean {
-    if (fromRev < this.windowStart) return false;
+   * Returns 'before-cache' (subscribing nothing) when `fromRev` predates the cache (the store
+   * still has that history), and 'too-old' when the ring has already dropped events after it. */
+  subscribe(fromRev: number, sub: CacheSubscriber): 'ok' | 'before-cache' | 'too-old' {
+    if (fromRev < this.windowStart) return this.dropped ? 'too-old' : 'before-cache';
     if (fromRev < this.revision) {
       let i = this.ring.length;
       while (i > 0 && this.ring[i - 1].rev > fromRev) i--;
       for (; i < this.ring.length; i++) sub.onEvent(this.ring[i]);
     }
     this.subs.add(sub);
-    return true;
+    return 'ok';
   }
 
   /** unsubscribe stops delivery to `sub`. */

@@ -1,6 +1,7 @@
 /**
  * @module apiserver/watch — serves watch streams: newline-delimited JSON events fed from the watch
- * cache (or, for a resourceVersion older than the cache's window, from a direct store watch),
+ * cache (or, for a resourceVersion from before the cache started, from a direct store watch; one
+ * the cache has already dropped gets 410 Expired),
  * filtered per watcher by namespace and selectors, with initial events, bookmarks, timeouts,
  * Table rendering and a bound on buffered output.
  */
@@ -8,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { badRequest, type JsonObject, type KindInfo } from '../api/index.ts';
 import type { Store } from '../store/types.ts';
 import { storagePrefix } from './registry/catalog.ts';
+import { readConversion, type ReadConversion } from './registry/conversion.ts';
 import type { Predicate } from './registry/predicate.ts';
 import { apiVersionOf } from './registry/prepare.ts';
 import type { ResponseForm } from './request.ts';
@@ -45,11 +47,14 @@ class Watcher implements CacheSubscriber {
   readonly pred: Predicate;
   readonly form: ResponseForm;
   readonly params: WatchParams;
+  /** conv converts stored objects to the watched version (undefined when served as stored). */
+  readonly conv: ReadConversion | undefined;
   currentRev: () => number = () => this.lastRev;
 
   constructor(hub: WatchHub, res: ServerResponse, kind: KindInfo, nsPrefix: string, pred: Predicate, form: ResponseForm, params: WatchParams, fromRev: number) {
     this.hub = hub; this.res = res; this.kind = kind; this.nsPrefix = nsPrefix; this.pred = pred; this.form = form; this.params = params;
     this.lastRev = fromRev;
+    this.conv = readConversion(kind);
   }
 
   onEvent(ev: CacheEvent): void {
@@ -77,6 +82,9 @@ class Watcher implements CacheSubscriber {
 
   sendEvent(type: EventType, obj: JsonObject, ev?: CacheEvent): void {
     let line: string;
+    const conv = type === 'ERROR' ? undefined : this.conv;
+    const stored = obj;
+    if (conv) obj = conv.shared(stored);
     if (this.form.as === 'Table' && type !== 'BOOKMARK' && type !== 'ERROR') {
       const table = buildTable(this.kind, [obj], { now: this.hub.now(), include: this.params.include, version: this.form.version, resourceVersion: obj.metadata?.resourceVersion, withHeader: !this.headerSent });
       this.headerSent = true;
@@ -84,7 +92,7 @@ class Watcher implements CacheSubscriber {
     } else if (this.form.as === 'PartialObjectMetadata' || this.form.as === 'PartialObjectMetadataList') {
       line = `{"type":"${type}","object":${JSON.stringify(type === 'ERROR' ? obj : partialMetadata(obj, this.form.version))}}\n`;
     } else {
-      line = `{"type":"${type}","object":${ev ? ev.json() : JSON.stringify(obj)}}\n`;
+      line = `{"type":"${type}","object":${conv ? conv.sharedJson(stored) : ev ? ev.json() : JSON.stringify(obj)}}\n`;
     }
     this.write(line);
   }
@@ -185,7 +193,14 @@ export class WatchHub {
     for (const o of initial) w.sendEvent('ADDED', o);
     if (params.sendInitialEvents && params.allowBookmarks) w.bookmark({ 'k8s.io/initial-events-end': 'true' });
     if (w.ended) return;
-    if (!cache.subscribe(fromRev, w)) this.direct(w, cachePrefix, fromRev);
+    const sub = cache.subscribe(fromRev, w);
+    if (sub === 'before-cache') this.direct(w, cachePrefix, fromRev);
+    else if (sub === 'too-old') {
+      // As kube-apiserver's watch cache: the client must relist.
+      w.sendEvent('ERROR', tooOld(fromRev, cache.windowStart + 1));
+      w.end();
+      return;
+    }
     res.flushHeaders();
   }
 

@@ -13,11 +13,16 @@ import { schemas } from '../schema/registry.ts';
 
 const REF_DIR = '/work/shared/reference/openapi-v3';
 
+/** OLDER_VERSIONS are kinds served in a version the 1.35 reference no longer has, with the schema
+ * of the current version (kubectl 1.27's `auth whoami` asks only for v1beta1). */
+const OLDER_VERSIONS = new Set(['authentication.k8s.io/v1beta1/selfsubjectreviews']);
+
 void test('every kind has a schema in the registry with its GVK, and a list struct unless create-only', () => {
   for (const k of builtinKindFacts) {
     const s = schemas.struct(k.schema);
     assert.ok(s, `${k.schema} missing`);
-    assert.ok(s.gvk?.some((g) => g.group === k.group && g.version === k.version && g.kind === k.kind), `${k.schema} GVK`);
+    const version = OLDER_VERSIONS.has(`${k.group}/${k.version}/${k.resource}`) ? 'v1' : k.version;
+    assert.ok(s.gvk?.some((g) => g.group === k.group && g.version === version && g.kind === k.kind), `${k.schema} GVK`);
     const list = `${k.schema.slice(0, k.schema.lastIndexOf('.') + 1)}${k.listKind}`;
     if (k.verbs.includes('list')) assert.ok(schemas.struct(list), `${list} missing`);
     assert.ok(kindDescription(k)?.endsWith('.'), `${k.kind} has a description`);
@@ -121,6 +126,7 @@ void test('names, scope, verbs and subresources match the upstream reference pat
   }
   for (const k of builtinKindFacts) {
     const key = `${k.group}/${k.version}/${k.resource}`;
+    if (OLDER_VERSIONS.has(key)) continue;
     const e = ref.get(key);
     assert.ok(e, `${key} not in the reference paths`);
     assert.equal(k.namespaced, e.namespaced, `${key} scope`);

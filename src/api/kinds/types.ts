@@ -46,7 +46,9 @@ export interface KindInfo {
   readonly schema: string;
   readonly scale?: ScalePaths;
   /** storageGroup/storageVersion: where the object is stored when several versions share it
-   * (autoscaling v1 and v2 share HPA storage). Defaults to this group/version. */
+   * (autoscaling v1 and v2 share HPA storage in v2; events.k8s.io/v1 Events are stored as core v1
+   * Events). Default to this group/version; objects are converted between versions (api/conversion). */
+  readonly storageGroup?: string;
   readonly storageVersion?: string;
   /** hasStatus: writes to the main resource keep the stored `.status` (the status subresource owns it). */
   readonly hasStatus?: boolean;

@@ -136,13 +136,15 @@ export class Catalog {
   }
 }
 
-/** storagePrefix is the store key prefix of a resource (with trailing slash), optionally in a namespace. */
+/** storagePrefix is the store key prefix of a resource (with trailing slash), optionally in a namespace;
+ * a kind stored in another group's storage (events.k8s.io Events in core) uses that group's prefix. */
 export function storagePrefix(kind: KindInfo, namespace = ''): string {
-  const base = `/registry/${kind.group || 'core'}/${kind.resource}/`;
+  const base = `/registry/${(kind.storageGroup ?? kind.group) || 'core'}/${kind.resource}/`;
   return namespace && kind.namespaced ? `${base}${namespace}/` : base;
 }
 
 /** storageKey is the store key of one object. */
 export function storageKey(kind: KindInfo, namespace: string, name: string): string {
-  return kind.namespaced ? `/registry/${kind.group || 'core'}/${kind.resource}/${namespace}/${name}` : `/registry/${kind.group || 'core'}/${kind.resource}/${name}`;
+  const group = (kind.storageGroup ?? kind.group) || 'core';
+  return kind.namespaced ? `/registry/${group}/${kind.resource}/${namespace}/${name}` : `/registry/${group}/${kind.resource}/${name}`;
 }

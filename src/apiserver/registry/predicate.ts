@@ -4,6 +4,7 @@
  */
 import { badRequest, type JsonObject, type KindInfo } from '../../api/index.ts';
 import type { ApiDeps } from '../deps.ts';
+import { fieldSelectorView } from './conversion.ts';
 
 /** Predicate tests one object; `everything` is true when no selector was given. */
 export interface Predicate {
@@ -25,7 +26,8 @@ function fieldGetter(kind: KindInfo, obj: JsonObject): (f: string) => string | u
   };
 }
 
-/** makePredicate compiles `labelSelector` and `fieldSelector` query values for `kind`. */
+/** makePredicate compiles `labelSelector` and `fieldSelector` query values for `kind`; the predicate
+ * tests stored objects (for a kind served in another version than stored, field labels are mapped). */
 export function makePredicate(kind: KindInfo, labelSelector: string | null, fieldSelector: string | null, deps: ApiDeps): Predicate {
   const ls = labelSelector?.trim() ?? '';
   const fs = fieldSelector?.trim() ?? '';
@@ -33,6 +35,7 @@ export function makePredicate(kind: KindInfo, labelSelector: string | null, fiel
   let lsel: unknown;
   let fsel: unknown;
   let nameOnly: string | undefined;
+  let view: ReturnType<typeof fieldSelectorView>;
   if (ls) {
     const r = deps.parseLabelSelector(ls);
     if (!r.ok) throw badRequest(`unable to parse requirement: ${r.error}`);
@@ -41,8 +44,9 @@ export function makePredicate(kind: KindInfo, labelSelector: string | null, fiel
   if (fs) {
     const r = deps.parseFieldSelector(fs);
     if (!r.ok) throw badRequest(`invalid field selector: ${r.error}`);
+    view = fieldSelectorView(kind, deps.kinds);
     for (const f of deps.fieldSelectorFields(r.selector)) {
-      if (f !== 'metadata.name' && f !== 'metadata.namespace' && !kind.fieldSelectors?.[f]) {
+      if (view ? !view.supports(f) : f !== 'metadata.name' && f !== 'metadata.namespace' && !kind.fieldSelectors?.[f]) {
         throw badRequest(`field label not supported: ${f}`);
       }
     }
@@ -50,12 +54,13 @@ export function makePredicate(kind: KindInfo, labelSelector: string | null, fiel
     const m = /^metadata\.name==?([^,!=]+)$/.exec(fs);
     if (m) nameOnly = m[1];
   }
+  const fview = view;
   return {
     everything: false,
     nameOnly: ls ? undefined : nameOnly,
     matches(obj: JsonObject): boolean {
       if (lsel !== undefined && !deps.matchesLabels(lsel, obj.metadata?.labels)) return false;
-      if (fsel !== undefined && !deps.matchesFields(fsel, fieldGetter(kind, obj))) return false;
+      if (fsel !== undefined && !deps.matchesFields(fsel, fview ? (f: string) => fview.get(obj, f) : fieldGetter(kind, obj))) return false;
       return true;
     },
   };

@@ -13,6 +13,7 @@ import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
 import { decodeKv, rawWithRv, type WatchCaches } from '../watch-cache.ts';
 import { storageKey, storagePrefix, type Catalog } from './catalog.ts';
+import { storageConversion, type StorageConversion } from './conversion.ts';
 import { EVERYTHING, type Predicate } from './predicate.ts';
 import {
   carryOverMeta, checkTypeMeta, defaultAndValidate, handleUnknownFields, prepareCreateMeta, rfc3339,
@@ -95,17 +96,23 @@ export class ResourceRegistry {
   readonly r: RegistryDeps;
   constructor(r: RegistryDeps) { this.r = r; }
 
+  /** conv is the version conversion of `kind` (undefined when it is served in its storage version). */
+  private conv(kind: KindInfo): StorageConversion | undefined { return storageConversion(kind, this.r.deps.kinds); }
+
   /** get reads one object (a consistent read). */
   async get(kind: KindInfo, ns: string, name: string): Promise<JsonObject> {
     const kv = await this.r.store.get(storageKey(kind, ns, name));
     if (!kv) throw notFound(kind.resource, kind.group, name);
-    return decodeKv(kv);
+    const conv = this.conv(kind);
+    return conv ? conv.fromStorage(decodeKv(kv)) : decodeKv(kv);
   }
 
   /** getRaw reads one object as JSON text with its resourceVersion. */
   async getRaw(kind: KindInfo, ns: string, name: string): Promise<string> {
     const kv = await this.r.store.get(storageKey(kind, ns, name));
     if (!kv) throw notFound(kind.resource, kind.group, name);
+    const conv = this.conv(kind);
+    if (conv) return JSON.stringify(conv.fromStorage(decodeKv(kv)));
     return rawWithRv(kv.value, kv.modRevision) ?? JSON.stringify(decodeKv(kv));
   }
 
@@ -122,8 +129,16 @@ export class ResourceRegistry {
     return obj.metadata?.deletionTimestamp || obj.status?.phase === 'Terminating' ? 'terminating' : 'active';
   }
 
-  /** list reads a collection: from the watch cache for resourceVersion=0, else from the store with paging. */
+  /** list reads a collection: from the watch cache for resourceVersion=0, else from the store with paging;
+   * objects of a kind served in another version than stored are converted (and never raw). */
   async list(kind: KindInfo, ns: string, q: ListQuery): Promise<ListPage> {
+    const conv = this.conv(kind);
+    if (!conv) return this.listStored(kind, ns, q);
+    const page = await this.listStored(kind, ns, { ...q, raw: false });
+    return { ...page, items: page.items.map((o) => conv.fromStorage(o)) };
+  }
+
+  private async listStored(kind: KindInfo, ns: string, q: ListQuery): Promise<ListPage> {
     const prefix = storagePrefix(kind, ns);
     const pred = q.predicate;
     if (!q.continueToken && q.resourceVersion === '0' && q.resourceVersionMatch !== 'Exact') {
@@ -207,7 +222,7 @@ export class ResourceRegistry {
   async create(kind: KindInfo, ns: string, body: JsonObject, opts: WriteOptions): Promise<Outcome> {
     const warnings: string[] = [];
     checkTypeMeta(body, kind);
-    let obj = handleUnknownFields(body, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings);
+    const obj = handleUnknownFields(body, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings);
     if (kind.namespaced) {
       const state = await this.namespaceState(ns);
       if (state === 'missing') throw notFound('namespaces', '', ns);
@@ -219,12 +234,13 @@ export class ResourceRegistry {
     prepareCreateMeta(obj, kind, ns, now);
     defaultAndValidate(obj, kind, this.r.deps);
     if (!opts.managedByMutation) this.r.deps.updateManagedFields(undefined, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind) });
-    obj = obj;
-    if (opts.dryRun) return { code: 201, obj, warnings };
+    const conv = this.conv(kind);
+    const stored = conv ? conv.toStorage(obj) : obj;
+    if (opts.dryRun) return { code: 201, obj: conv ? conv.fromStorage(stored) : obj, warnings };
     const name = String(obj.metadata.name);
-    const res = await this.r.store.create(storageKey(kind, ns, name), serialize(obj));
+    const res = await this.r.store.create(storageKey(kind, ns, name), serialize(stored));
     if (!res.ok) throw alreadyExists(kind.resource, kind.group, name);
-    return { code: 201, obj: stamp(obj, res.kv.modRevision), warnings };
+    return { code: 201, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
   }
 
   /** update runs `mutate` on the current object and stores the result with compare-and-swap,
@@ -235,9 +251,10 @@ export class ResourceRegistry {
       const kv = await this.r.store.get(key);
       if (!kv) throw notFound(kind.resource, kind.group, name);
       const warnings: string[] = [];
-      const cur = decodeKv(kv);
+      const conv = this.conv(kind);
+      const cur = conv ? conv.fromStorage(decodeKv(kv)) : decodeKv(kv);
       const curRv = cur.metadata.resourceVersion as string;
-      let obj = await mutate(decodeKv(kv));
+      let obj = await mutate(conv ? structuredClone(cur) : decodeKv(kv));
       checkTypeMeta(obj, kind);
       const m = obj.metadata as JsonObject;
       if (m.name !== undefined && m.name !== name) {
@@ -261,9 +278,10 @@ export class ResourceRegistry {
       obj.metadata.resourceVersion = curRv;
       if (this.finalizersDone(obj, kind)) return this.removeNow(kind, key, obj, kv, opts, name);
       if (sameIgnoringManagedFields(obj, cur)) return { code: 200, obj: cur, warnings };
-      if (opts.dryRun) return { code: 200, obj, warnings };
-      const res = await this.r.store.update(key, serialize(obj), kv.modRevision);
-      if (res.ok) return { code: 200, obj: stamp(obj, res.kv.modRevision), warnings };
+      const stored = conv ? conv.toStorage(obj) : obj;
+      if (opts.dryRun) return { code: 200, obj: conv ? conv.fromStorage(stored) : obj, warnings };
+      const res = await this.r.store.update(key, serialize(stored), kv.modRevision);
+      if (res.ok) return { code: 200, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
       if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
       if (conditional || attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
     }
@@ -311,6 +329,12 @@ export class ResourceRegistry {
 
   /** delete removes an object, or marks it terminating when finalizers (or a pod's grace period) hold it. */
   async delete(kind: KindInfo, ns: string, name: string, options: DeleteOptions, opts: { dryRun: boolean }): Promise<Outcome> {
+    const out = await this.deleteStored(kind, ns, name, options, opts);
+    const conv = this.conv(kind);
+    return conv ? { ...out, obj: conv.fromStorage(out.obj) } : out;
+  }
+
+  private async deleteStored(kind: KindInfo, ns: string, name: string, options: DeleteOptions, opts: { dryRun: boolean }): Promise<Outcome> {
     const key = storageKey(kind, ns, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.r.store.get(key);
