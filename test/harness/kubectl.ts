@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** KUBECTL_VERSIONS are the minor versions the compatibility tests cover. */
-export const KUBECTL_VERSIONS = ['1.27', '1.30', '1.33'] as const;
+export const KUBECTL_VERSIONS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'] as const;
+
+/** REQUIRED_KUBECTL_VERSIONS must be installed: their tests fail (never skip) without them. */
+export const REQUIRED_KUBECTL_VERSIONS: readonly string[] = ['1.27', '1.30', '1.33'];
 
 /** kubectlBinary is the path of the real kubectl of a minor version ("1.30"); `$WINDLASS_KUBECTL_DIR` overrides the directory. */
 export function kubectlBinary(version: string): string {
