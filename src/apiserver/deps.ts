@@ -43,13 +43,11 @@ export interface ApiDeps {
   encodeOpenApiV2Protobuf(doc: JsonObject): Uint8Array;
 }
 
-/** unwrap accepts either a plain result or an `{ ok, value|object|result, message }` record. */
-function unwrap(r: any): any {
-  if (r && typeof r === 'object' && typeof r.ok === 'boolean' && !('apiVersion' in r && 'metadata' in r)) {
-    if (!r.ok) throw badRequest(String(r.message ?? r.error ?? 'the request could not be applied'));
-    return r.doc ?? r.value ?? r.object ?? r.result;
-  }
-  return r;
+/** valueOf turns a `{ok, …, message}` outcome of the patch and protobuf modules into its value,
+ * or a 400 carrying its message (callers that need another code catch and re-map it). */
+function valueOf<T>(r: { ok: true } & T | { ok: false; message: string }, pick: (r: T) => JsonObject): JsonObject {
+  if (!r.ok) throw badRequest(r.message);
+  return pick(r as T);
 }
 
 /** loadDefaultDeps imports the real implementations from the paths CONTRACTS.md names. */
@@ -78,9 +76,9 @@ export async function loadDefaultDeps(): Promise<ApiDeps> {
     structsFromJsonSchema: m.structsFromJsonSchema,
     buildOpenApiV3: m.buildOpenApiV3,
     buildOpenApiV2: m.buildOpenApiV2,
-    applyMergePatch: (t, p) => unwrap(m.applyMergePatch(t, p)),
-    applyJsonPatch: (t, ops) => unwrap(m.applyJsonPatch(t, ops)),
-    applyStrategicMergePatch: (t, p, s, r) => unwrap(m.applyStrategicMergePatch(t, p, s, r)),
+    applyMergePatch: (t, p) => m.applyMergePatch(t, p) as JsonObject,
+    applyJsonPatch: (t, ops) => valueOf(m.applyJsonPatch(t, ops as never), (r) => r.doc as JsonObject),
+    applyStrategicMergePatch: (t, p, s, r) => valueOf(m.applyStrategicMergePatch(t, p, s, r), (x) => x.doc as JsonObject),
     applyServerSideApply: (live, applied, o) => m.applyServerSideApply({ live, applied, ...o }),
     updateManagedFields: (old, obj, o) => {
       const out = m.updateManagedFields({ old, updated: obj, ...o });
@@ -88,11 +86,13 @@ export async function loadDefaultDeps(): Promise<ApiDeps> {
       if (mf === undefined) delete obj.metadata.managedFields;
       else obj.metadata.managedFields = mf;
     },
-    decodeKubernetesProtobuf: (body, registry, kindsByGvk) => unwrap(m.decodeKubernetesProtobuf(body, registry,
+    // protoEmbeds: Go-embedded structs (a Volume's source, a Probe's handler) are nested messages
+    // on the wire but inline in JSON; without them those fields would be lost.
+    decodeKubernetesProtobuf: (body, registry, kindsByGvk) => valueOf(m.decodeKubernetesProtobuf(body, registry,
       (apiVersion: string, kind: string) => {
         const [g, v] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
         return kindsByGvk.get(`${g}/${v}/${kind}`)?.schema ?? (kind === 'DeleteOptions' ? 'meta.v1.DeleteOptions' : undefined);
-      })),
+      }, m.protoEmbeds), (r) => r.object),
     encodeOpenApiV2Protobuf: m.encodeOpenApiV2Protobuf,
   };
 }

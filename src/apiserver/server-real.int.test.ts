@@ -11,6 +11,8 @@ import type { Store } from '../store/types.ts';
 import { startApiServer, type ApiServer } from './server.ts';
 import { Client, makeTestPki, type TestPki } from './test-support.ts';
 
+import { envelope, message, objectMeta } from './protobuf/testing.ts';
+
 const PB = 'application/vnd.kubernetes.protobuf';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 const captures = JSON.parse(readFileSync(new URL('./protobuf/testdata/captures.json', import.meta.url), 'utf8')).captures as Record<string, { path: string }>;
@@ -49,6 +51,22 @@ void describe('apiserver with the real modules', () => {
     assert.equal(can.json.status.allowed, true);
     const garbage = await c.req('POST', '/api/v1/namespaces/default/configmaps', Buffer.from('k8s\0garbage'), { 'Content-Type': PB });
     assert.equal(garbage.status, 400);
+  });
+
+  void test('protobuf bodies keep Go-embedded members: a volume\'s source and a probe\'s handler', async () => {
+    // Pod{metadata, spec{volumes[{name, VolumeSource{configMap{LocalObjectReference{name}}}}],
+    // containers[{name, image, readinessProbe{ProbeHandler{httpGet{path, port}}, periodSeconds}}]}}
+    const spec = message([
+      [1, 'm', [[1, 's', 'cfg'], [2, 'm', [[19, 'm', [[1, 'm', [[1, 's', 'app-config']]], [3, 'i', 420]]]]]]],
+      [2, 'm', [[1, 's', 'web'], [2, 's', 'nginx'], [11, 'm', [[1, 'm', [[2, 'm', [[1, 's', '/healthz'], [2, 'm', [[1, 'i', 0], [2, 'i', 8080]]]]]]], [4, 'i', 5]]]]],
+    ]);
+    const pod = message([[1, 'm', objectMeta('embeds', 'default')], [2, 'b', spec]]);
+    const r = await c.req('POST', '/api/v1/namespaces/default/pods', Buffer.from(envelope('v1', 'Pod', pod)), { 'Content-Type': PB });
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(r.json.spec.volumes, [{ name: 'cfg', configMap: { name: 'app-config', defaultMode: 420 } }]);
+    const probe = r.json.spec.containers[0].readinessProbe;
+    assert.deepEqual(probe.httpGet, { path: '/healthz', port: 8080, scheme: 'HTTP' });
+    assert.equal(probe.periodSeconds, 5);
   });
 
   void test('deployments: defaults, strategic merge patch of containers, generation, printer columns, scale', async () => {

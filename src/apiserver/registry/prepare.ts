@@ -49,27 +49,41 @@ export function checkTypeMeta(obj: JsonObject, kind: KindInfo): void {
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
 }
 
+/** isTypeMetaField tells whether a field path is the object's apiVersion, kind or metadata. */
+function isTypeMetaField(field: string): boolean {
+  return field === 'apiVersion' || field === 'kind' || field === 'metadata' || field.startsWith('metadata.') || field.startsWith('metadata[');
+}
+
 /** handleUnknownFields applies `fieldValidation`: Strict rejects, Warn reports, Ignore drops;
- * unknown fields are always pruned from what is stored. Returns the (possibly pruned) object. */
+ * unknown fields are always pruned from what is stored. Returns the (possibly pruned) object.
+ * A custom resource with a schema is decoded as upstream does: its type errors outside
+ * apiVersion/kind/metadata are left to the CRD schema validation (422 on the field), and the
+ * schema's defaults are applied right after pruning. */
 export function handleUnknownFields(obj: JsonObject, kind: KindInfo, mode: FieldValidation, deps: ApiDeps, catalog: Catalog, warnings: string[], patch = false): JsonObject {
   const schemas = catalog.schemas;
   if (!schemas.struct(kind.schema)) return obj;
   const res = deps.checkStructure(obj, kind.schema, schemas);
-  if (res.errors.length > 0 && patch) {
+  const custom = kind.validate !== undefined && catalog.isCustom(kind);
+  const errors = custom ? res.errors.filter((e) => isTypeMetaField(e.field)) : res.errors;
+  const decoded = (o: JsonObject): JsonObject => {
+    if (custom) kind.defaults?.(o);
+    return o;
+  };
+  if (errors.length > 0 && patch) {
     // Upstream decodes the patched object and reports a decode failure as Invalid on "patch".
-    const detail = res.errors.map(fieldErrorMessage).join(', ');
+    const detail = errors.map(fieldErrorMessage).join(', ');
     throw invalid(kind.kind, kind.group, String(obj.metadata?.name ?? ''), [{ type: 'FieldValueInvalid', field: 'patch', detail }]);
   }
-  if (res.errors.length > 0) {
-    throw badRequest(res.errors.map(fieldErrorMessage).join(', '), res.errors.map((e) => ({ reason: e.type, message: fieldErrorMessage(e), field: e.field })));
+  if (errors.length > 0) {
+    throw badRequest(errors.map(fieldErrorMessage).join(', '), errors.map((e) => ({ reason: e.type, message: fieldErrorMessage(e), field: e.field })));
   }
-  if (res.unknown.length === 0) return obj;
+  if (res.unknown.length === 0) return decoded(obj);
   if (mode === 'Strict') {
     const list = res.unknown.map((f) => `unknown field "${f}"`);
     throw badRequest(`strict decoding error: ${list.join(', ')}`);
   }
   if (mode === 'Warn') for (const f of res.unknown) warnings.push(`unknown field "${f}"`);
-  return deps.pruneUnknown(obj, kind.schema, schemas);
+  return decoded(deps.pruneUnknown(obj, kind.schema, schemas));
 }
 
 /** prepareCreateMeta sets the server-owned metadata of a new object. */
@@ -154,25 +168,31 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
+/** genericMetaErrors is the ObjectMeta validation of kinds without their own (custom resources):
+ * the generic ObjectMeta rules, and on update no new finalizers once deletion has started. */
+export function genericMetaErrors(obj: JsonObject, namespaced: boolean, deps: ApiDeps, old?: JsonObject): FieldError[] {
+  const m = obj.metadata as JsonObject;
+  const errs = deps.validateObjectMeta(m, namespaced);
+  if (old?.metadata?.deletionTimestamp) {
+    const oldFin = new Set<string>((old.metadata?.finalizers as string[] | undefined) ?? []);
+    for (const f of (m.finalizers as string[] | undefined) ?? []) {
+      if (!oldFin.has(f)) errs.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{"${f}"}` });
+    }
+  }
+  return errs;
+}
+
 /** defaultAndValidate runs the kind's defaulting, then metadata and kind validation (422). */
 export function defaultAndValidate(obj: JsonObject, kind: KindInfo, deps: ApiDeps, old?: JsonObject): void {
   kind.defaults?.(obj);
   const errs: FieldError[] = [];
   const m = obj.metadata as JsonObject;
-  // kind.validate covers ObjectMeta itself (api/validation hooks); kinds without hooks (CRDs) get the generic check.
+  // kind.validate covers ObjectMeta itself (api/validation hooks; custom resources with a schema
+  // call genericMetaErrors from their hook, see crd.ts); kinds without hooks get the generic check.
   if (kind.validate) errs.push(...kind.validate(obj, old));
-  else errs.push(...deps.validateObjectMeta(m, kind.namespaced));
+  else errs.push(...genericMetaErrors(obj, kind.namespaced, deps, old));
   if (!m.name && !m.generateName && !errs.some((e) => e.field === 'metadata.name')) {
     errs.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' });
-  }
-  if (old && !kind.validate) {
-    // Kinds with hooks check this in validateObjectMetaUpdate; custom resources get it here.
-    const oldFin = new Set<string>((old.metadata?.finalizers as string[] | undefined) ?? []);
-    if (old.metadata?.deletionTimestamp) {
-      for (const f of (m.finalizers as string[] | undefined) ?? []) {
-        if (!oldFin.has(f)) errs.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{"${f}"}` });
-      }
-    }
   }
   if (errs.length > 0) throw invalid(kind.kind, kind.group, String(m.name ?? m.generateName ?? ''), errs);
 }
