@@ -4,11 +4,13 @@
  * structural schema), and the CRD's status gets Established/NamesAccepted conditions.
  * A deleted CRD unregisters its kinds and its stored custom resources are removed.
  */
-import type { ColumnDef, JsonObject, KindInfo, StructDef } from '../api/index.ts';
+import {
+  applyJsonSchemaDefaults, validateJsonSchema, type ColumnDef, type FieldError, type JsonObject, type KindInfo, type ScalePaths, type StructDef,
+} from '../api/index.ts';
 import type { Store } from '../store/types.ts';
 import type { ApiDeps } from './deps.ts';
 import type { Catalog } from './registry/catalog.ts';
-import { rfc3339 } from './registry/prepare.ts';
+import { genericMetaErrors, rfc3339 } from './registry/prepare.ts';
 import { jsonPathCell } from './table.ts';
 import type { ResourceCache } from './watch-cache.ts';
 
@@ -42,16 +44,47 @@ export function kindsFromCrd(crd: JsonObject, deps: ApiDeps): { kinds: KindInfo[
       name: String(c.name), type: columnType(c.type), format: c.format, description: c.description, priority: Number(c.priority ?? 0),
       cell: jsonPathCell(String(c.jsonPath ?? ''), String(c.type ?? 'string')),
     }));
-    kinds.push({
+    const info: KindInfo = {
       group, version: String(v.name), kind: String(names.kind), listKind: String(names.listKind ?? `${names.kind}List`),
       resource: String(names.plural), singular: String(names.singular ?? String(names.kind).toLowerCase()),
       namespaced: spec.scope !== 'Cluster', shortNames: names.shortNames, categories: names.categories,
       verbs: CRD_VERBS, subresources: subs, schema: schemaName, hasStatus: !!v.subresources?.status,
       scale: scale ? { specReplicasPath: dotPath(scale.specReplicasPath), statusReplicasPath: dotPath(scale.statusReplicasPath), labelSelectorPath: scale.labelSelectorPath ? dotPath(scale.labelSelectorPath) : undefined } : undefined,
       columns: cols.length > 0 ? [...cols, { name: 'Age', type: 'date', cell: jsonPathCell('.metadata.creationTimestamp', 'date') }] : undefined,
-    });
+    };
+    if (openApi && typeof openApi === 'object' && !Array.isArray(openApi)) withSchemaHooks(info, openApi as JsonObject, deps);
+    kinds.push(info);
   }
   return { kinds, structs };
+}
+
+const MAX_INT32 = 2147483647;
+
+/** scaleErrors checks the replicas a scale subresource points at, as upstream's ValidateScaleSpec/Status do. */
+function scaleErrors(obj: JsonObject, scale: ScalePaths): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const path of [scale.specReplicasPath, scale.statusReplicasPath]) {
+    if (!path) continue;
+    let cur: unknown = obj;
+    for (const seg of path.split('.')) cur = cur !== null && typeof cur === 'object' && !Array.isArray(cur) ? (cur as JsonObject)[seg] : undefined;
+    if (cur === undefined) continue;
+    if (typeof cur !== 'number' || !Number.isInteger(cur)) errs.push({ type: 'FieldValueInvalid', field: path, badValue: 0, detail: 'should be an integer' });
+    else if (cur < 0) errs.push({ type: 'FieldValueInvalid', field: path, badValue: cur, detail: 'should be a non-negative integer' });
+    else if (cur > MAX_INT32) errs.push({ type: 'FieldValueInvalid', field: path, badValue: cur, detail: `should be less than or equal to ${MAX_INT32}` });
+  }
+  return errs;
+}
+
+/** withSchemaHooks gives a custom resource kind the defaulting and validation of its version's
+ * `openAPIV3Schema`: ObjectMeta first, then the schema (unchanged values of an update are not
+ * re-validated: ratcheting), then the scale subresource's replicas. CEL rules are not evaluated. */
+function withSchemaHooks(info: KindInfo, schema: JsonObject, deps: ApiDeps): void {
+  info.defaults = (obj) => applyJsonSchemaDefaults(obj, schema);
+  info.validate = (obj, old) => [
+    ...genericMetaErrors(obj, info.namespaced, deps, old),
+    ...validateJsonSchema(obj, schema, '', old),
+    ...(info.scale ? scaleErrors(obj, info.scale) : []),
+  ];
 }
 
 /** CrdController keeps the catalog in step with the stored CRDs. */

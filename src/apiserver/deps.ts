@@ -47,7 +47,7 @@ export interface ApiDeps {
  * or a 400 carrying its message (callers that need another code catch and re-map it). */
 function valueOf<T>(r: { ok: true } & T | { ok: false; message: string }, pick: (r: T) => JsonObject): JsonObject {
   if (!r.ok) throw badRequest(r.message);
-  return pick(r as T);
+  return pick(r);
 }
 
 /** loadDefaultDeps imports the real implementations from the paths CONTRACTS.md names. */
@@ -78,7 +78,7 @@ export async function loadDefaultDeps(): Promise<ApiDeps> {
     buildOpenApiV2: m.buildOpenApiV2,
     applyMergePatch: (t, p) => m.applyMergePatch(t, p) as JsonObject,
     applyJsonPatch: (t, ops) => valueOf(m.applyJsonPatch(t, ops as never), (r) => r.doc as JsonObject),
-    applyStrategicMergePatch: (t, p, s, r) => valueOf(m.applyStrategicMergePatch(t, p, s, r), (x) => x.doc as JsonObject),
+    applyStrategicMergePatch: (t, p, s, r) => valueOf(m.applyStrategicMergePatch(t, p, s, r), (x) => x.doc),
     applyServerSideApply: (live, applied, o) => m.applyServerSideApply({ live, applied, ...o }),
     updateManagedFields: (old, obj, o) => {
       const out = m.updateManagedFields({ old, updated: obj, ...o });

@@ -172,7 +172,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  * the generic ObjectMeta rules, and on update no new finalizers once deletion has started. */
 export function genericMetaErrors(obj: JsonObject, namespaced: boolean, deps: ApiDeps, old?: JsonObject): FieldError[] {
   const m = obj.metadata as JsonObject;
-  const errs = deps.validateObjectMeta(m, namespaced);
+  const errs = [...deps.validateObjectMeta(m, namespaced)];
   if (old?.metadata?.deletionTimestamp) {
     const oldFin = new Set<string>((old.metadata?.finalizers as string[] | undefined) ?? []);
     for (const f of (m.finalizers as string[] | undefined) ?? []) {
