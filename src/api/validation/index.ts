@@ -38,3 +38,5 @@ export {
 } from '../selectors/index.ts';
 export { defaulters } from '../defaults/index.ts';
 export { printerColumns, tableColumns, nameColumn, ageColumn, createdAtColumn, humanDuration } from '../printers/index.ts';
+export { validateJsonSchema } from './json-schema-validate.ts';
+export { applyJsonSchemaDefaults, pruneJsonSchemaNulls } from './json-schema-defaults.ts';
