@@ -69,6 +69,27 @@ void describe('apiserver with the real modules', () => {
     assert.equal(probe.periodSeconds, 5);
   });
 
+  void test('a no-op update writes nothing, and omitting defaulted fields does not bump generation', async () => {
+    const CM = '/api/v1/namespaces/default/configmaps';
+    const made = await c.req('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noop', labels: { a: '1', b: '2' } }, data: { k: 'v' } });
+    assert.equal(made.status, 201, made.text);
+    const rv = made.json.metadata.resourceVersion;
+    // Same content, keys in another order than stored.
+    const again = await c.req('PUT', `${CM}/noop`, { data: { k: 'v' }, metadata: { labels: { b: '2', a: '1' }, name: 'noop', resourceVersion: rv }, kind: 'ConfigMap', apiVersion: 'v1' });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.json.metadata.resourceVersion, rv, 'no write, same resourceVersion');
+    const D = '/apis/apps/v1/namespaces/default/deployments';
+    const spec = { selector: { matchLabels: { app: 'g' } }, template: { metadata: { labels: { app: 'g' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } };
+    const dep = await c.req('POST', D, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gen' }, spec });
+    assert.equal(dep.status, 201, dep.text);
+    const put = await c.req('PUT', `${D}/gen`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gen' }, spec });
+    assert.equal(put.status, 200, put.text);
+    assert.equal(put.json.metadata.generation, 1, 'the same spec with defaults left out is no spec change');
+    const changed = await c.req('PUT', `${D}/gen`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gen' }, spec: { ...spec, replicas: 3 } });
+    assert.equal(changed.json.metadata.generation, 2);
+    assert.equal((await c.req('DELETE', `${D}/gen`)).status, 200);
+  });
+
   void test('deployments: defaults, strategic merge patch of containers, generation, printer columns, scale', async () => {
     const D = '/apis/apps/v1/namespaces/default/deployments';
     const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }, { name: 'sidecar', image: 'busybox' }] } } } };

@@ -17,7 +17,7 @@ import { storageConversion, type StorageConversion } from './conversion.ts';
 import { EVERYTHING, type Predicate } from './predicate.ts';
 import {
   carryOverMeta, checkTypeMeta, defaultAndValidate, handleUnknownFields, prepareCreateMeta, rfc3339,
-  specChanged, apiVersionOf, type FieldValidation,
+  specChanged, apiVersionOf, deepEqual, type FieldValidation,
 } from './prepare.ts';
 
 /** WriteOptions are the query options common to writes. */
@@ -272,8 +272,9 @@ export class ResourceRegistry {
       obj = this.applySubresourceRules(obj, cur, kind, subresource);
       carryOverMeta(obj, cur);
       const now = this.r.now();
-      if (subresource === '' && specChanged(obj, cur, kind)) obj.metadata.generation = (Number(cur.metadata.generation) || 0) + 1;
       defaultAndValidate(obj, kind, this.r.deps, cur);
+      // After defaulting: an update that only omits defaulted fields changes no spec.
+      if (subresource === '' && specChanged(obj, cur, kind)) obj.metadata.generation = (Number(cur.metadata.generation) || 0) + 1;
       if (!opts.managedByMutation) this.r.deps.updateManagedFields(cur, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind), subresource: subresource || undefined });
       obj.metadata.resourceVersion = curRv;
       if (this.finalizersDone(obj, kind)) return this.removeNow(kind, key, obj, kv, opts, name);
@@ -409,11 +410,12 @@ export class ResourceRegistry {
 }
 
 function sameIgnoringManagedFields(a: JsonObject, b: JsonObject): boolean {
+  // Structural, not textual: a client's key order differs from the stored object's.
   const am = a.metadata.managedFields;
   const bm = b.metadata.managedFields;
   delete a.metadata.managedFields;
   delete b.metadata.managedFields;
-  const eq = JSON.stringify(a) === JSON.stringify(b);
+  const eq = deepEqual(a, b);
   if (am !== undefined) a.metadata.managedFields = am;
   if (bm !== undefined) b.metadata.managedFields = bm;
   return eq;
