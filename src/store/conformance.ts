@@ -178,6 +178,31 @@ export function runStoreConformance(name: string, make: () => Promise<Store>): v
     assert.equal(none.more, false);
   });
 
+  withStore('list of a prefix larger than 4 MiB in total (one gRPC message for etcd) succeeds', async (s, p) => {
+    const n = 3000;
+    const value = (i: number): string => JSON.stringify({ i, pad: 'y'.repeat(2048) });
+    const key = (i: number): string => `${p}big/${String(i).padStart(5, '0')}`;
+    for (let i = 0; i < n; i += 500) {
+      const chunk = await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, j) => s.create(key(i + j), value(i + j))));
+      chunk.forEach(must);
+    }
+    must(await s.create(`${p}bih`, 'outside the prefix'));
+    const all = must(await s.list(`${p}big/`));
+    assert.equal(all.items.length, n);
+    assert.equal(all.more, false);
+    assert.equal(all.items.reduce((sum, kv) => sum + kv.value.length, 0) > 4 * 1024 * 1024, true);
+    for (let i = 0; i < n; i += 499) assert.deepEqual([all.items[i].key, all.items[i].value], [key(i), value(i)]);
+    for (let i = 1; i < n; i++) assert.equal(all.items[i - 1].key < all.items[i].key, true, 'sorted by key');
+    const head = must(await s.list(`${p}big/`, { limit: 2500 }));
+    assert.deepEqual(head.items.map((kv) => kv.key), all.items.slice(0, 2500).map((kv) => kv.key));
+    assert.equal(head.more, true);
+    if (head.remaining !== undefined) assert.equal(head.remaining, 500);
+    const tail = must(await s.list(`${p}big/`, { limit: 2500, startAfter: head.items[2499].key, revision: head.revision }));
+    assert.deepEqual(tail.items, all.items.slice(2500));
+    assert.equal(tail.more, false);
+    assert.equal(await s.count(`${p}big/`), n);
+  });
+
   withStore('count counts live keys under a prefix', async (s, p) => {
     assert.equal(await s.count(`${p}c/`), 0);
     for (let i = 0; i < 7; i++) must(await s.create(`${p}c/${i}`, 'x'));

@@ -36,6 +36,18 @@ function lastAtOrBelow(rows: readonly Row[], revision: number): Row | undefined 
   return lo > 0 ? rows[lo - 1] : undefined;
 }
 
+/** lowerBound returns the index of the first key >= `key` in a sorted array (`after`: first key > `key`). */
+function lowerBound(keys: readonly string[], key: string, after = false): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < key || (after && keys[mid] === key)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** firstAbove returns the index of the first row with rev > revision in a rev-sorted array. */
 function firstAbove(rows: readonly Row[], revision: number): number {
   let lo = 0;
@@ -57,6 +69,8 @@ class MemoryStore implements Store {
   #log: Row[] = [];
   /** history: retained rows per key in revision order (the last one is the key's latest row). */
   #history = new Map<string, Row[]>();
+  /** sorted: the keys of `history` in order, so a paged list costs O(log n + page). */
+  #sorted: string[] = [];
   #pending: WatchEvent[] = [];
   #flushScheduled = false;
   readonly #hub = new WatchHub({
@@ -90,7 +104,12 @@ class MemoryStore implements Store {
     const row: Row = { rev: ++this.#rev, key, value, createRev: createRev || this.#rev, deleted, prev };
     this.#log.push(row);
     let h = this.#history.get(key);
-    if (!h) this.#history.set(key, (h = []));
+    if (!h) {
+      this.#history.set(key, (h = []));
+      const sorted = this.#sorted;
+      if (sorted.length === 0 || sorted[sorted.length - 1] < key) sorted.push(key);
+      else sorted.splice(lowerBound(sorted, key), 0, key);
+    }
     h.push(row);
     this.#pending.push(toEvent(row));
     if (!this.#flushScheduled) {
@@ -121,21 +140,19 @@ class MemoryStore implements Store {
     const revision = opts.revision && opts.revision > 0 ? opts.revision : this.#rev;
     if (revision > this.#rev) throw futureRevisionError(revision, this.#rev);
     if (revision < this.#compactRev) return { ok: false, reason: 'Compacted', compactRevision: this.#compactRev };
-    const keys: string[] = [];
-    for (const k of this.#history.keys()) {
-      if (k.startsWith(prefix) && (opts.startAfter === undefined || k > opts.startAfter)) keys.push(k);
-    }
-    keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = this.#sorted;
+    let i = lowerBound(sorted, prefix);
+    if (opts.startAfter !== undefined && opts.startAfter >= prefix) i = Math.max(i, lowerBound(sorted, opts.startAfter, true));
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const items: KeyValue[] = [];
-    let remaining = 0;
-    for (const k of keys) {
-      const r = lastAtOrBelow(this.#history.get(k) ?? [], revision);
+    for (; i < sorted.length && sorted[i].startsWith(prefix); i++) {
+      const r = lastAtOrBelow(this.#history.get(sorted[i]) ?? [], revision);
       if (!r || r.deleted) continue;
-      if (items.length < limit) items.push(toKv(r));
-      else remaining++;
+      // One live key past the page means more; `remaining` is left out then (counting is O(prefix)).
+      if (items.length >= limit) return { ok: true, items, revision, more: true };
+      items.push(toKv(r));
     }
-    return { ok: true, items, revision, more: remaining > 0, remaining };
+    return { ok: true, items, revision, more: false, remaining: 0 };
   }
 
   async count(prefix: string): Promise<number> {
@@ -196,6 +213,7 @@ class MemoryStore implements Store {
       }
     }
     this.#log = this.#log.filter((r) => keep.has(r));
+    this.#sorted = this.#sorted.filter((k) => this.#history.has(k));
   }
 
   async compactRevision(): Promise<number> {

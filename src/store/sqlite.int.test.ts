@@ -76,11 +76,32 @@ void test('sqlite: writes issued together share one commit and one watch batch',
     const ac = new AbortController();
     s.watch('/g/', 0, { onEvents: (evs) => batches.push(evs.length), onCompacted: () => undefined }, ac.signal);
     await new Promise((r) => setTimeout(r, 10));
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => s.create(`/g/${i}`, 'v')));
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => s.create(`/g/${i}`, 'v')));
     assert.equal(results.every((r) => r.ok), true);
     await new Promise((r) => setTimeout(r, 10));
     ac.abort();
-    assert.deepEqual(batches, [200]);
+    assert.deepEqual(batches, [100]);
+  } finally {
+    await s.close();
+  }
+});
+
+void test('sqlite: maxBatch caps a group commit; the rest commit next, in order', async () => {
+  const commits: Array<{ writes: number; ms: number; commitMs: number }> = [];
+  const s = await openSqliteStore(fresh(), { maxBatch: 128, onCommit: (c) => commits.push(c) });
+  try {
+    const batches: number[] = [];
+    const ac = new AbortController();
+    s.watch('/g/', 0, { onEvents: (evs) => batches.push(evs.length), onCompacted: () => undefined }, ac.signal);
+    await new Promise((r) => setTimeout(r, 10));
+    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => s.create(`/g/${i}`, 'v')));
+    const revs = results.map((r) => (r.ok ? r.revision : -1));
+    assert.deepEqual(revs, revs.map((_, i) => revs[0] + i), 'revisions follow the call order');
+    await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    assert.deepEqual(commits.map((c) => c.writes), [128, 128, 44]);
+    for (const c of commits) assert.equal(c.ms >= c.commitMs && c.commitMs > 0, true, JSON.stringify(c));
+    assert.deepEqual(batches, [128, 128, 44]);
   } finally {
     await s.close();
   }
