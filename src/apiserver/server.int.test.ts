@@ -157,6 +157,13 @@ void describe(`apiserver over HTTPS (${backend} store)`, () => {
     assert.equal(bad.json.message, 'field label not supported: spec.foo');
     const cached = await c.req('GET', `${base}?resourceVersion=0&labelSelector=app%3Deven`);
     assert.deepEqual(cached.json.items.map((x: any) => x.metadata.name), ['p0', 'p2', 'p4']);
+    // resourceVersion=0 with a limit: the first page from the watch cache, the rest from the store.
+    const first = await c.req('GET', `${base}?resourceVersion=0&limit=2&labelSelector=app%3Deven`);
+    assert.deepEqual(first.json.items.map((x: any) => x.metadata.name), ['p0', 'p2']);
+    assert.ok(first.json.metadata.continue, 'a continue token');
+    const rest = await c.req('GET', `${base}?limit=2&labelSelector=app%3Deven&continue=${encodeURIComponent(first.json.metadata.continue)}`);
+    assert.deepEqual(rest.json.items.map((x: any) => x.metadata.name), ['p4']);
+    assert.equal(rest.json.metadata.continue ?? '', '');
     const all = await c.req('GET', '/api/v1/configmaps');
     assert.ok(all.json.items.some((x: any) => x.metadata.namespace === 'kube-public'));
     assert.ok(all.json.items.some((x: any) => x.metadata.namespace === 'default'));

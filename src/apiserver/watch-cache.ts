@@ -49,12 +49,12 @@ export function rawWithRv(value: string, rev: number): string | undefined {
 }
 
 /** CachedObject is one current object and its serialized form (computed once). */
-export interface CachedObject { readonly obj: JsonObject; json(): string }
+export interface CachedObject { readonly key: string; readonly obj: JsonObject; json(): string }
 
 function cachedFromKv(kv: KeyValue): CachedObject {
   const obj = decodeKv(kv);
   let json: string | undefined;
-  return { obj, json: () => (json ??= rawWithRv(kv.value, kv.modRevision) ?? JSON.stringify(obj)) };
+  return { key: kv.key, obj, json: () => (json ??= rawWithRv(kv.value, kv.modRevision) ?? JSON.stringify(obj)) };
 }
 
 /** makeEvent wraps a store event as a CacheEvent (parsing the previous state lazily). */

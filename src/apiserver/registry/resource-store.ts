@@ -144,13 +144,21 @@ export class ResourceRegistry {
     if (!q.continueToken && q.resourceVersion === '0' && q.resourceVersionMatch !== 'Exact') {
       const cache = await this.r.caches.get(storagePrefix(kind));
       const snap = cache.list(prefix);
-      if (q.raw) {
-        const raw: string[] = [];
-        for (const e of snap.entries) if (pred.everything || pred.matches(e.obj)) raw.push(e.json());
-        return { items: [], raw, revision: snap.revision };
+      // Honour `limit` from the cache too: the first page comes from the cache at its revision, the
+      // rest (continue token) from the store at that same revision, which holds the same snapshot.
+      const limit = q.limit > 0 ? q.limit : Infinity;
+      const entries: typeof snap.entries = [];
+      let continueToken: string | undefined;
+      for (const e of snap.entries) {
+        if (!pred.everything && !pred.matches(e.obj)) continue;
+        if (entries.length === limit) {
+          continueToken = encodeContinue(snap.revision, entries[entries.length - 1].key);
+          break;
+        }
+        entries.push(e);
       }
-      const items = pred.everything ? snap.items : snap.items.filter((o) => pred.matches(o));
-      return { items, revision: snap.revision };
+      if (q.raw) return { items: [], raw: entries.map((e) => e.json()), revision: snap.revision, continueToken };
+      return { items: entries.map((e) => e.obj), revision: snap.revision, continueToken };
     }
     let revision: number | undefined;
     let startAfter: string | undefined;
