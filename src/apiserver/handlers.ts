@@ -51,6 +51,34 @@ function sendRaw(res: ServerResponse, text: string): void {
   res.end(text);
 }
 
+const LIST_CHUNK = 256;
+
+/** drainedOrClosed resolves when `res` can take more output or has gone away. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => { res.off('drain', done); res.off('close', done); resolve(); };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** sendRawList streams a list of stored JSON texts in chunks, minding backpressure, so a list of
+ * 100k objects never becomes one string (V8 caps strings near 512 MiB) nor one giant buffer. */
+async function sendRawList(res: ServerResponse, head: string, items: readonly string[]): Promise<void> {
+  if (items.length <= LIST_CHUNK) {
+    sendRaw(res, `${head}${items.join(',')}]}`);
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.write(head);
+  for (let i = 0; i < items.length; i += LIST_CHUNK) {
+    const chunk = (i > 0 ? ',' : '') + items.slice(i, i + LIST_CHUNK).join(',');
+    if (!res.write(chunk) && !res.destroyed) await drainedOrClosed(res);
+    if (res.destroyed) return;
+  }
+  res.end(']}');
+}
+
 function sendObject(res: ServerResponse, code: number, obj: JsonObject, kind: KindInfo, form: ResponseForm, q: URLSearchParams, now: number, warnings: readonly string[] = []): void {
   if (form.as === 'Table') {
     send(res, code, buildTable(kind, [obj], { now, include: parseIncludeObject(q.get('includeObject')), version: form.version, resourceVersion: obj.metadata?.resourceVersion }), warnings);
@@ -218,7 +246,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         if (page.continueToken) metadata.continue = page.continueToken;
         if (page.remaining !== undefined) metadata.remainingItemCount = page.remaining;
         if (page.raw) {
-          sendRaw(res, `{"kind":${JSON.stringify(kind.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(kind))},"metadata":${JSON.stringify(metadata)},"items":[${page.raw.join(',')}]}`);
+          await sendRawList(res, `{"kind":${JSON.stringify(kind.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(kind))},"metadata":${JSON.stringify(metadata)},"items":[`, page.raw);
         } else if (form.as === 'PartialObjectMetadata' || form.as === 'PartialObjectMetadataList') {
           send(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${form.version}`, metadata, items: page.items.map((o) => partialMetadata(o, form.version)) }, []);
         } else {

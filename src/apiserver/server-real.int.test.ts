@@ -90,6 +90,20 @@ void describe('apiserver with the real modules', () => {
     assert.equal((await c.req('DELETE', `${D}/gen`)).status, 200);
   });
 
+  void test('a list larger than one chunk streams as one valid document, from the store and from the cache', async () => {
+    assert.equal((await c.req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'many' } })).status, 201);
+    const N = 600;
+    await Promise.all(Array.from({ length: N }, (_, i) => c.req('POST', '/api/v1/namespaces/many/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(4, '0')}` }, data: { i: String(i) } })));
+    for (const q of ['', '?resourceVersion=0']) {
+      const r = await c.req('GET', `/api/v1/namespaces/many/configmaps${q}`);
+      assert.equal(r.status, 200);
+      assert.equal(r.json.kind, 'ConfigMapList');
+      assert.equal(r.json.items.length, N, `all items${q}`);
+      assert.equal(r.json.items[N - 1].metadata.name, 'cm-0599');
+      assert.ok(Number(r.json.metadata.resourceVersion) > 0);
+    }
+  });
+
   void test('deployments: defaults, strategic merge patch of containers, generation, printer columns, scale', async () => {
     const D = '/apis/apps/v1/namespaces/default/deployments';
     const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }, { name: 'sidecar', image: 'busybox' }] } } } };
