@@ -15,7 +15,7 @@ import { handleResource, type HandlerEnv } from './handlers.ts';
 import { ApiMetrics } from './metrics.ts';
 import { NamespaceFinalizer } from './namespace-finalizer.ts';
 import { OPENAPI_V2_PROTO_TYPE, OpenApiDocs, wantsV2Protobuf } from './openapi-routes.ts';
-import { Catalog } from './registry/catalog.ts';
+import { Catalog, storagePrefix } from './registry/catalog.ts';
 import { ResourceRegistry } from './registry/resource-store.ts';
 import { discoveryContentType, negotiateDiscovery, splitUrl } from './request.ts';
 import { route, type RoutedPath } from './router.ts';
@@ -96,6 +96,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   if (nsKind) finalizer.start(await caches.get('/registry/core/namespaces/'));
   if (crdKind) crds.start(await caches.get('/registry/apiextensions.k8s.io/customresourcedefinitions/'));
   await ensureSystemNamespaces(registry, catalog);
+  // Start every built-in resource's watch cache now, as kube-apiserver does, so the first watch or
+  // resourceVersion=0 list of a big resource does not pay for loading it.
+  const warming = new Set<string>();
+  for (const k of catalog.kinds()) {
+    const prefix = storagePrefix(k);
+    if (!k.verbs.includes('watch') || warming.has(prefix)) continue;
+    warming.add(prefix);
+    caches.get(prefix).catch((e: unknown) => process.emitWarning(`apiserver: watch cache ${prefix}: ${e instanceof Error ? e.message : String(e)}`));
+  }
   const compactor = new Compactor(store, opts.tuning?.compactionIntervalMs);
   compactor.onError = (e) => process.emitWarning(`apiserver: compaction failed: ${e instanceof Error ? e.message : String(e)}`);
   compactor.start();
