@@ -12,7 +12,7 @@ import type { Catalog } from './registry/catalog.ts';
 import { applyApply, applyPatch, parsePatchBody, patchTypeOf } from './registry/patching.ts';
 import { makePredicate } from './registry/predicate.ts';
 import { apiVersionOf, type FieldValidation } from './registry/prepare.ts';
-import type { DeleteOptions, ResourceRegistry, WriteOptions } from './registry/resource-store.ts';
+import type { DeleteOptions, Mutation, ResourceRegistry, WriteOptions } from './registry/resource-store.ts';
 import { asObject, bodyKind, negotiate, parseText, readBody, type ResponseForm } from './request.ts';
 import type { ResourcePath } from './router.ts';
 import { bindPod, evictPod, SUCCESS_201 } from './pod-subresources.ts';
@@ -20,6 +20,8 @@ import { applyScale, scaleOf } from './scale.ts';
 import { notAcceptable, notFoundPath } from './status.ts';
 import { buildTable, parseIncludeObject, partialMetadata } from './table.ts';
 import { answerVirtual, isVirtual, type UserInfo } from './virtual.ts';
+import type { AuthService } from './auth/service.ts';
+import { issueToken } from './auth/token-request.ts';
 import { duplicateFields } from './json-duplicates.ts';
 import type { WatchHub } from './watch.ts';
 import { stringify as toYaml } from 'yaml';
@@ -31,6 +33,8 @@ export interface HandlerEnv {
   readonly deps: ApiDeps;
   readonly hub: WatchHub;
   readonly now: () => number;
+  /** auth answers reviews and TokenRequests and checks RBAC writes for escalation. */
+  readonly auth: AuthService;
   /** crdChanged is told about every CRD written through the API (`removed`: it is gone). */
   readonly crdChanged?: (crd: JsonObject, removed: boolean) => void;
 }
@@ -93,6 +97,9 @@ const OPTIONS_KIND: Record<string, string> = { POST: 'CreateOptions', PUT: 'Upda
 
 /** writeOptions reads dryRun/fieldValidation/fieldManager; bad values are 422 Invalid on the
  * request's options kind (CreateOptions, UpdateOptions, PatchOptions), as upstream answers. */
+/** REQUEST_USERS carries the authenticated user of a request to writeOptions (for admission). */
+const REQUEST_USERS = new WeakMap<IncomingMessage, UserInfo>();
+
 function writeOptions(q: URLSearchParams, req: IncomingMessage, forceValidation?: FieldValidation): WriteOptions {
   const errs: FieldError[] = [];
   const dry = q.getAll('dryRun');
@@ -108,17 +115,18 @@ function writeOptions(q: URLSearchParams, req: IncomingMessage, forceValidation?
   }
   if (fieldManager.length > 128) errs.push({ type: 'FieldValueTooLong', field: 'fieldManager', detail: 'must have at most 128 bytes' });
   if (errs.length > 0) throw invalid(OPTIONS_KIND[req.method ?? ''] ?? 'CreateOptions', 'meta.k8s.io', '', errs);
-  return { dryRun: dry.length > 0, fieldManager, fieldValidation: forceValidation ?? fieldValidation };
+  const user = REQUEST_USERS.get(req);
+  return { dryRun: dry.length > 0, fieldManager, fieldValidation: forceValidation ?? fieldValidation, ...(user ? { user } : {}) };
 }
 
 /** readObject decodes a JSON, YAML or protobuf request body. With `opts`, repeated JSON keys are
  * rejected (Strict) or reported in `warnings` (Warn), as upstream's strict decoder does. */
-async function readObject(req: IncomingMessage, env: HandlerEnv, opts?: WriteOptions, warnings?: string[]): Promise<JsonObject> {
+async function readObject(req: IncomingMessage, env: HandlerEnv, opts?: WriteOptions, warnings?: string[], gvk?: ReadonlyMap<string, KindInfo>): Promise<JsonObject> {
   const kindOfBody = bodyKind(req.headers['content-type']);
   const body = await readBody(req);
   if (kindOfBody === 'protobuf') {
     try {
-      return asObject(env.deps.decodeKubernetesProtobuf(body, env.catalog.schemas, env.catalog.byGvk()));
+      return asObject(env.deps.decodeKubernetesProtobuf(body, env.catalog.schemas, gvk ?? env.catalog.byGvk()));
     } catch (e) {
       if (isStatusError(e)) throw e;
       throw badRequest(`the protobuf body could not be decoded: ${(e as Error).message}`);
@@ -171,6 +179,45 @@ function queryInt(q: URLSearchParams, name: string): number | undefined {
 }
 
 const CRD_GROUP = 'apiextensions.k8s.io';
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/** guarded wraps an update of an RBAC object with the escalation and bind checks. */
+function guarded(env: HandlerEnv, kind: KindInfo, ns: string, user: UserInfo, m: Mutation): Mutation {
+  if (kind.group !== RBAC_GROUP) return m;
+  return async (cur) => {
+    const o = await m(cur);
+    env.auth.guardRbacWrite(kind, ns, o, cur, user);
+    return o;
+  };
+}
+
+/** stampRequester records the requesting user in a new CertificateSigningRequest's spec (username,
+ * uid, groups, extra), overriding what the client sent, as upstream's CSR strategy does. */
+function stampRequester(body: JsonObject, user: UserInfo): void {
+  if (!body.spec || typeof body.spec !== 'object' || Array.isArray(body.spec)) return;
+  const spec = body.spec as JsonObject;
+  spec.username = user.username;
+  if (user.uid) spec.uid = user.uid; else delete spec.uid;
+  spec.groups = [...user.groups];
+  if (user.extra) spec.extra = structuredClone(user.extra); else delete spec.extra;
+}
+
+/** withSubresourceKinds adds the kinds of request bodies that are no served resource (TokenRequest)
+ * to the protobuf decoder's map. */
+function withSubresourceKinds(env: HandlerEnv): ReadonlyMap<string, KindInfo> {
+  const m = new Map(env.catalog.byGvk());
+  const tr = { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', schema: 'authentication.v1.TokenRequest' } as KindInfo;
+  m.set('authentication.k8s.io/v1/TokenRequest', tr);
+  return m;
+}
+
+/** serveLocalReview answers a LocalSubjectAccessReview (namespaced, not in the kind catalog). */
+async function serveLocalReview(req: IncomingMessage, res: ServerResponse, p: ResourcePath, env: HandlerEnv, user: UserInfo): Promise<RequestVerb> {
+  if ((req.method ?? 'GET') !== 'POST' || p.name) throw methodNotAllowed('the server does not allow this method on the requested resource');
+  const body = await readObject(req, env);
+  send(res, 201, await answerVirtual(env.auth, p.resource, `${p.group}/${p.version}`, 'LocalSubjectAccessReview', body, user, p.namespace), []);
+  return 'POST';
+}
 
 /** handleResource serves one resource request; returns the verb for metrics. */
 export async function handleResource(req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams, env: HandlerEnv, user: UserInfo): Promise<RequestVerb> {
@@ -184,6 +231,8 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
 
 async function serveResource(req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams, env: HandlerEnv, user: UserInfo,
   written: (obj: JsonObject, removed: boolean) => void = () => undefined): Promise<RequestVerb> {
+  if (p.group === 'authorization.k8s.io' && p.version === 'v1' && p.resource === 'localsubjectaccessreviews' && p.namespace && !p.subresource) return serveLocalReview(req, res, p, env, user);
+  REQUEST_USERS.set(req, user);
   const kind = env.catalog.lookup(p.group, p.version, p.resource);
   if (!kind || (p.namespace && !kind.namespaced)) throw notFoundPath();
   const ns = kind.namespaced ? p.namespace : '';
@@ -194,7 +243,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
   if (isVirtual(kind.group, kind.resource)) {
     if (method !== 'POST' || p.name) throw methodNotAllowed('the server does not allow this method on the requested resource');
     const body = await readObject(req, env);
-    send(res, 201, answerVirtual(kind.resource, apiVersionOf(kind), kind.kind, body, user), []);
+    send(res, 201, await answerVirtual(env.auth, kind.resource, apiVersionOf(kind), kind.kind, body, user), []);
     return 'POST';
   }
   const sub = p.subresource;
@@ -202,9 +251,15 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
   if (sub && method === 'POST' && kind.group === '' && kind.resource === 'pods' && (sub === 'binding' || sub === 'eviction')) {
     const opts = writeOptions(q, req);
     const body = await readObject(req, env);
-    if (sub === 'binding') await bindPod(env.registry, kind, ns, p.name, body, opts.dryRun);
-    else await evictPod(env.registry, kind, ns, p.name, body, opts.dryRun);
+    if (sub === 'binding') await bindPod(env.registry, kind, ns, p.name, body, opts.dryRun, opts.user);
+    else await evictPod(env.registry, kind, ns, p.name, body, opts.dryRun, opts.user);
     send(res, 201, SUCCESS_201, []);
+    return 'POST';
+  }
+  if (sub === 'token' && method === 'POST' && kind.group === '' && kind.resource === 'serviceaccounts') {
+    const opts = writeOptions(q, req);
+    const body = await readObject(req, env, undefined, undefined, withSubresourceKinds(env));
+    send(res, 201, await issueToken({ ...env, signer: env.auth.signer, authenticator: env.auth.authenticator }, ns, p.name, body, opts.dryRun), []);
     return 'POST';
   }
   if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize') throw notFoundPath();
@@ -270,6 +325,8 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
       const opts = writeOptions(q, req);
       const decodeWarnings: string[] = [];
       const body = await readObject(req, env, opts, decodeWarnings);
+      if (kind.group === RBAC_GROUP) env.auth.guardRbacWrite(kind, ns, body, undefined, user);
+      if (kind.group === 'certificates.k8s.io' && kind.resource === 'certificatesigningrequests') stampRequester(body, user);
       const out = await env.registry.create(kind, ns, body, opts);
       written(out.obj, false);
       sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings]);
@@ -286,7 +343,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         send(res, 200, scaleOf(out.obj, kind.scale!), out.warnings);
         return 'PUT';
       }
-      const out = await env.registry.update(kind, ns, p.name, () => structuredClone(body), opts, sub);
+      const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, () => structuredClone(body)), opts, sub);
       written(out.obj, false);
       sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings]);
       return 'PUT';
@@ -313,26 +370,27 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         const force = q.get('force') === 'true';
         const aopts = { ...opts, fieldManager: q.get('fieldManager') ?? '', managedByMutation: true };
         try {
-          const out = await env.registry.update(kind, ns, p.name, (cur) => {
+          const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, (cur) => {
             const r = applyApply(kind, cur, structuredClone(applied), aopts.fieldManager, force, env.now(), env.deps, env.catalog, sub || undefined);
             if (r.metadata?.resourceVersion === cur.metadata.resourceVersion) delete r.metadata.resourceVersion;
             return r;
-          }, aopts, sub);
+          }), aopts, sub);
           sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
         } catch (e) {
           if (!isStatusError(e, 404) || sub || (e.status.details?.kind !== kind.resource)) throw e;
           const created = applyApply(kind, undefined, structuredClone(applied), aopts.fieldManager, force, env.now(), env.deps, env.catalog);
           created.metadata = { ...(created.metadata ?? {}), name: p.name };
+          if (kind.group === RBAC_GROUP) env.auth.guardRbacWrite(kind, ns, created, undefined, user);
           const out = await env.registry.create(kind, ns, created, aopts);
           sendObject(res, 201, out.obj, kind, form, q, now, out.warnings);
         }
         return 'PATCH';
       }
-      const out = await env.registry.update(kind, ns, p.name, (cur) => {
+      const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, (cur) => {
         const r = applyPatch(type, cur, structuredClone(patch), kind.schema, env.deps, env.catalog);
         if (r.metadata && r.metadata.resourceVersion === cur.metadata.resourceVersion) delete r.metadata.resourceVersion;
         return r;
-      }, opts, sub);
+      }), opts, sub);
       written(out.obj, false);
       sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
       return 'PATCH';
@@ -346,12 +404,12 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
       if (!p.name) {
         requireVerb(kind, 'deletecollection');
         const pred = makePredicate(kind, q.get('labelSelector'), q.get('fieldSelector'), env.deps);
-        const items = await env.registry.deleteCollection(kind, ns, pred, options, { dryRun: dry });
+        const items = await env.registry.deleteCollection(kind, ns, pred, options, { dryRun: dry, user });
         send(res, 200, { kind: kind.listKind, apiVersion: apiVersionOf(kind), metadata: {}, items }, []);
         return 'DELETECOLLECTION';
       }
       requireVerb(kind, 'delete');
-      const out = await env.registry.delete(kind, ns, p.name, options, { dryRun: dry });
+      const out = await env.registry.delete(kind, ns, p.name, options, { dryRun: dry, user });
       written(out.obj, !out.obj.metadata?.deletionTimestamp);
       sendObject(res, out.code, out.obj, kind, form, q, now);
       return 'DELETE';

@@ -6,3 +6,5 @@ export { startApiServer, VERSION_INFO } from './server.ts';
 export type { ApiServer, ApiServerOptions } from './server.ts';
 export type { ApiDeps } from './deps.ts';
 export { loadDefaultDeps } from './deps.ts';
+export type { UserInfo, PolicyRule } from './auth/types.ts';
+export type { ServiceAccountKeyPems } from './auth/jwt.ts';

@@ -38,19 +38,25 @@ void describe(`apiserver over HTTPS (${backend} store)`, () => {
     await cleanup();
   });
 
-  void test('anonymous may read /version and health only; a foreign certificate is anonymous', async () => {
-    for (const id of ['anonymous', 'other'] as const) {
-      const a = new Client(server.url, pki, id);
-      const v = await a.req('GET', '/version');
-      assert.equal(v.status, 200);
-      assert.equal(v.json.gitVersion, 'v1.33.0-windlass');
-      assert.equal((await a.req('GET', '/healthz')).text, 'ok');
-      const denied = await a.req('GET', CM);
-      assert.equal(denied.status, 401);
-      assert.equal(denied.json.reason, 'Unauthorized');
-      assert.equal((await a.req('GET', '/api')).status, 401);
-      a.close();
+  void test('anonymous may read /version and health only (else 403); a foreign certificate is 401', async () => {
+    const a = new Client(server.url, pki, 'anonymous');
+    const v = await a.req('GET', '/version');
+    assert.equal(v.status, 200);
+    assert.equal(v.json.gitVersion, 'v1.33.0-windlass');
+    assert.equal((await a.req('GET', '/healthz')).text, 'ok');
+    const denied = await a.req('GET', CM);
+    assert.equal(denied.status, 403);
+    assert.equal(denied.json.reason, 'Forbidden');
+    assert.equal(denied.json.message, 'configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" in the namespace "default"');
+    assert.equal((await a.req('GET', '/api')).status, 403);
+    a.close();
+    const o = new Client(server.url, pki, 'other');
+    for (const path of ['/version', '/healthz', CM]) {
+      const r = await o.req('GET', path);
+      assert.equal(r.status, 401);
+      assert.equal(r.json.reason, 'Unauthorized');
     }
+    o.close();
   });
 
   void test('system namespaces exist', async () => {
@@ -421,7 +427,7 @@ void describe(`apiserver over HTTPS (${backend} store)`, () => {
     assert.equal(can.json.status.allowed, true);
     const m = await c.req('GET', '/metrics');
     assert.match(m.text, /apiserver_request_total\{verb="POST",resource="configmaps",code="201"\}/);
-    assert.equal((await new Client(server.url, pki, 'anonymous').req('GET', '/metrics')).status, 401);
+    assert.equal((await new Client(server.url, pki, 'anonymous').req('GET', '/metrics')).status, 403);
   });
 
   void test('unknown paths and methods are Status errors', async () => {

@@ -1,11 +1,10 @@
 /**
- * @module apiserver/server — the HTTPS listener: client-certificate authentication, routing of
- * non-resource endpoints (version, health, discovery, OpenAPI, metrics) and resource requests,
- * metrics per request, the CRD and namespace loops, and orderly shutdown.
+ * @module apiserver/server — the HTTPS listener: authentication and authorization of every request
+ * (auth/), routing of non-resource endpoints (version, health, discovery, OpenAPI, metrics) and
+ * resource requests, metrics per request, the CRD and namespace loops, and orderly shutdown.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { Store } from '../store/types.ts';
 import { ensureSystemNamespaces } from './bootstrap.ts';
 import { CrdController } from './crd.ts';
@@ -20,7 +19,11 @@ import { ResourceRegistry } from './registry/resource-store.ts';
 import { discoveryContentType, negotiateDiscovery, splitUrl } from './request.ts';
 import { route, type RoutedPath } from './router.ts';
 import { notFoundPath, sendJson, sendStatus, toStatusError, unauthorized } from './status.ts';
-import type { UserInfo } from './virtual.ts';
+import { requestAttributes } from './auth/attributes.ts';
+import { ensureBootstrapPolicy } from './auth/bootstrap-policy.ts';
+import { impersonatedUser } from './auth/impersonation.ts';
+import type { ServiceAccountKeyPems } from './auth/jwt.ts';
+import { AuthService } from './auth/service.ts';
 import { WatchHub } from './watch.ts';
 import { WatchCaches } from './watch-cache.ts';
 import { Compactor } from './compactor.ts';
@@ -37,6 +40,8 @@ export interface ApiServerOptions {
   deps?: ApiDeps;
   /** tuning shortens intervals for tests. */
   tuning?: { bookmarkIntervalMs?: number; namespaceRetryMs?: number; watchRingSize?: number; maxWatchBufferBytes?: number; compactionIntervalMs?: number };
+  /** serviceAccountKeys sign service-account tokens (ES256); an ephemeral pair is generated when absent. */
+  serviceAccountKeys?: ServiceAccountKeyPems;
 }
 
 /** ApiServer is a running server. */
@@ -48,28 +53,6 @@ export const VERSION_INFO = {
   gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'node',
   platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
 } as const;
-
-const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'], admin: false };
-
-const USERS = new WeakMap<object, UserInfo>();
-
-/** authenticate maps the TLS peer certificate to a user, once per connection. */
-function authenticate(req: IncomingMessage): UserInfo {
-  const sock = req.socket as TLSSocket;
-  if (!sock.authorized) return ANONYMOUS;
-  let u = USERS.get(sock);
-  if (!u) { u = userFromCertificate(sock); USERS.set(sock, u); }
-  return u;
-}
-
-function userFromCertificate(sock: TLSSocket): UserInfo {
-  const cert = sock.getPeerCertificate();
-  if (!cert || !cert.subject) return ANONYMOUS;
-  const cn = cert.subject.CN;
-  const o = cert.subject.O;
-  const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
-  return { username: Array.isArray(cn) ? cn[0] : (cn ?? ''), groups: [...groups, 'system:authenticated'], admin: true };
-}
 
 function metricResource(r: RoutedPath): string {
   return r.type === 'resource' ? r.resource : r.type;
@@ -92,10 +75,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const crdKind = catalog.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
   const finalizer = new NamespaceFinalizer(registry, catalog, opts.tuning?.namespaceRetryMs);
   const crds = new CrdController(catalog, deps, store, now);
-  const env: HandlerEnv = { registry, catalog, deps, hub, now, crdChanged: (crd, removed) => crds.handle(removed ? 'delete' : 'put', crd) };
+  const auth = new AuthService({ registry, catalog, caches, now, serviceAccountKeys: opts.serviceAccountKeys });
+  const env: HandlerEnv = { registry, catalog, deps, hub, now, auth, crdChanged: (crd, removed) => crds.handle(removed ? 'delete' : 'put', crd) };
   if (nsKind) finalizer.start(await caches.get('/registry/core/namespaces/'));
   if (crdKind) crds.start(await caches.get('/registry/apiextensions.k8s.io/customresourcedefinitions/'));
   await ensureSystemNamespaces(registry, catalog);
+  await ensureBootstrapPolicy(registry, catalog);
+  await auth.start();
   // Start every built-in resource's watch cache now, as kube-apiserver does, so the first watch or
   // resourceVersion=0 list of a big resource does not pay for loading it.
   const warming = new Set<string>();
@@ -109,7 +95,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   compactor.onError = (e) => process.emitWarning(`apiserver: compaction failed: ${e instanceof Error ? e.message : String(e)}`);
   compactor.start();
 
-  async function nonResource(req: IncomingMessage, res: ServerResponse, r: RoutedPath, query: URLSearchParams, user: UserInfo): Promise<void> {
+  async function nonResource(req: IncomingMessage, res: ServerResponse, r: RoutedPath, query: URLSearchParams): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundPath();
     switch (r.type) {
       case 'version': sendJson(res, 200, VERSION_INFO); return;
@@ -124,7 +110,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       case 'openapiV2': case 'openapiV3Root': case 'openapiV3': case 'resource': case 'unknown':
         break;
     }
-    if (!user.admin) throw unauthorized();
     switch (r.type) {
       case 'apiVersions': { const f = negotiateDiscovery(req.headers.accept); sendJson(res, 200, discovery.api(f), discoveryContentType(f)); return; }
       case 'apiGroups': { const f = negotiateDiscovery(req.headers.accept); sendJson(res, 200, discovery.apis(f), discoveryContentType(f)); return; }
@@ -163,12 +148,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const r = route(segments);
     let verb: string = req.method ?? 'GET';
     try {
-      const user = authenticate(req);
+      const authn = await auth.authenticate(req);
+      if (!authn.ok) throw unauthorized();
+      const user = impersonatedUser(req, authn.user, (u, a) => auth.authorize(u, a).decision === 'allow') ?? authn.user;
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      auth.check(user, requestAttributes(req.method ?? 'GET', q < 0 ? url : url.slice(0, q), r, query));
       if (r.type === 'resource') {
-        if (!user.admin) throw unauthorized();
         verb = await handleResource(req, res, r, query, env, user);
       } else {
-        await nonResource(req, res, r, query, user);
+        await nonResource(req, res, r, query);
       }
     } catch (e) {
       const err = toStatusError(e);
@@ -203,6 +192,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       hub.close();
       finalizer.stop();
       crds.stop();
+      auth.close();
       caches.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

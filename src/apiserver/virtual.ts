@@ -1,36 +1,22 @@
 /**
- * @module apiserver/virtual — create-only review resources computed per request and never stored:
- * SelfSubjectReview (who am I), SelfSubjectAccessReview and SelfSubjectRulesReview (what may I do;
- * the admin may do everything).
+ * @module apiserver/virtual — create-only review resources computed per request and never stored
+ * (SelfSubjectReview, TokenReview, the access reviews and SelfSubjectRulesReview), answered by
+ * the auth service from the real authenticator and authorizers.
  */
 import type { JsonObject } from '../api/index.ts';
+import { answerReview, REVIEW_RESOURCES } from './auth/reviews.ts';
+import type { AuthService } from './auth/service.ts';
+import type { UserInfo } from './auth/types.ts';
 
-/** UserInfo is the authenticated caller. */
-export interface UserInfo { readonly username: string; readonly groups: readonly string[]; readonly admin: boolean }
+export type { UserInfo } from './auth/types.ts';
 
 /** isVirtual tells whether group/resource is a virtual create-only resource. */
 export function isVirtual(group: string, resource: string): boolean {
-  return (group === 'authentication.k8s.io' && resource === 'selfsubjectreviews')
-    || (group === 'authorization.k8s.io' && (resource === 'selfsubjectaccessreviews' || resource === 'selfsubjectrulesreviews'));
+  return REVIEW_RESOURCES[resource] === group;
 }
 
-/** answerVirtual fills in the status of a review request for `user`. */
-export function answerVirtual(resource: string, apiVersion: string, kind: string, body: JsonObject, user: UserInfo): JsonObject {
-  const out: JsonObject = { kind, apiVersion, metadata: { creationTimestamp: null, ...(body.metadata ?? {}) } };
-  if (body.spec !== undefined) out.spec = body.spec;
-  switch (resource) {
-    case 'selfsubjectreviews':
-      out.status = { userInfo: { username: user.username, groups: [...user.groups] } };
-      break;
-    case 'selfsubjectaccessreviews':
-      out.spec = body.spec ?? {};
-      out.status = user.admin ? { allowed: true, reason: 'the user is a cluster administrator' } : { allowed: false };
-      break;
-    default:
-      out.spec = body.spec ?? {};
-      out.status = user.admin
-        ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
-        : { resourceRules: [], nonResourceRules: [], incomplete: false };
-  }
-  return out;
+/** answerVirtual fills in the status of a review request for `user` (`namespace`: the URL's, for
+ * LocalSubjectAccessReview). */
+export function answerVirtual(auth: AuthService, resource: string, apiVersion: string, kind: string, body: JsonObject, user: UserInfo, namespace = ''): Promise<JsonObject> {
+  return answerReview(auth, resource, apiVersion, kind, body, user, namespace);
 }

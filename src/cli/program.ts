@@ -1,5 +1,6 @@
 /**
- * @module cli/program — the `windlass` command line: `server`, `kubeconfig` and `version`.
+ * @module cli/program — the `windlass` command line: `server`, `kubeconfig`, `version`, and
+ * `token`, `join`, `agent` (defined in join-commands.ts).
  *
  * `buildProgram` defines the commands and flags (k3s conventions) and always uses commander's
  * exitOverride, so parsing never exits the process; `runCli` maps the outcome to an exit code:
@@ -11,6 +12,8 @@ import { collectList, parseCidr, parseFileMode, parseIp, parsePort, parsePositiv
 import { currentPlatform, defaultDataDir } from './data-dir.ts';
 import type { PlatformInfo } from './data-dir.ts';
 import { WINDLASS_VERSION, versionText } from './version.ts';
+import { addJoinCommands, defaultJoinActions } from './join-commands.ts';
+import type { JoinActions } from './join-commands.ts';
 
 /** ServerFlags are the parsed flags of `windlass server`, defaults applied. */
 export interface ServerFlags {
@@ -42,7 +45,7 @@ export interface CliIo {
 }
 
 /** CliActions are the command bodies; tests replace them to observe parsed flags. */
-export interface CliActions {
+export interface CliActions extends JoinActions {
   server(flags: ServerFlags, io: CliIo): Promise<void>;
   kubeconfig(flags: KubeconfigFlags, io: CliIo): Promise<void>;
   version(io: CliIo): Promise<void>;
@@ -56,6 +59,7 @@ export interface BuildProgramOptions {
 }
 
 const defaultActions: CliActions = {
+  ...defaultJoinActions,
   async server(flags, io) {
     const { runServerProcess } = await import('./server.ts');
     await runServerProcess(flags, io);
@@ -120,6 +124,7 @@ export function buildProgram(opts: BuildProgramOptions = {}): Command {
       await actions.version(io);
     });
 
+  addJoinCommands(program, actions, io, platform);
   return program;
 }
 

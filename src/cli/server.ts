@@ -10,11 +10,14 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ensureServerPki, kubeconfigYaml, writePrivateFile } from '../pki/index.ts';
+import { ensureServerPki, ensureServiceAccountKeys, issueClientCertificate, kubeconfigYaml, writePrivateFile } from '../pki/index.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { startApiServer } from '../apiserver/index.ts';
 import type { ApiServer, ApiServerOptions } from '../apiserver/index.ts';
+import { RestClient } from '../client/index.ts';
+import { startControllers } from '../controllers/index.ts';
+import type { RunningControllers, StartControllersOptions } from '../controllers/index.ts';
 import { createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import type { CliIo, ServerFlags } from './program.ts';
@@ -28,7 +31,12 @@ export interface ServerDeps {
   /** out prints the one human-readable stdout line (`windlass: listening on URL`). */
   readonly out: (text: string) => void;
   readonly hostname: () => string;
+  /** startControllers runs the in-process controllers (absent: none, as in tests with a fake API server). */
+  readonly startControllers?: (opts: StartControllersOptions) => RunningControllers;
 }
+
+/** CONTROLLER_MANAGER_USER is the identity the in-process controllers authenticate as. */
+export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
 
 /** isUnspecified says whether an address is the any-address (0.0.0.0 or ::). */
 function isUnspecified(ip: string): boolean {
@@ -78,8 +86,9 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
   const store = await deps.openStore(flags.datastoreEndpoint, dataDir);
   try {
     const pki = await ensureServerPki(join(dataDir, 'tls'), { hosts: certificateHosts(flags, deps.hostname()) });
+    const serviceAccountKeys = await ensureServiceAccountKeys(join(dataDir, 'tls'));
     const server = await deps.startApiServer({
-      store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
+      store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, serviceAccountKeys,
       host: flags.bindAddress, port: flags.httpsListenPort, signal,
       ...(flags.watchCacheSize ? { tuning: { watchRingSize: flags.watchCacheSize } } : {}),
     });
@@ -94,10 +103,29 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
         await writePrivateFile(extra, kubeconfig, flags.writeKubeconfigMode);
         written.push(extra);
       }
-      log.info('listening', { url, bind: server.url, kubeconfig: written });
-      deps.out(`windlass: listening on ${url}\n`);
-      await untilAborted(signal);
-      log.info('shutting down');
+      let controllers: { running: RunningControllers; client: RestClient } | undefined;
+      if (deps.startControllers) {
+        // The controllers talk to this server over loopback with their own client certificate; once
+        // RBAC is on, the bootstrap policy's system:kube-controller-manager binding authorizes it,
+        // and any denial is logged by the controllers (list/watch and reconcile errors).
+        const id = await issueClientCertificate(pki.caCert, pki.caKey, { commonName: CONTROLLER_MANAGER_USER });
+        const local = isUnspecified(flags.bindAddress) ? '127.0.0.1' : flags.bindAddress;
+        const client = new RestClient({ server: `https://${hostForUrl(local)}:${server.port}`, ca: pki.caCert, cert: id.cert, key: id.key, userAgent: 'windlass-controller-manager' });
+        const running = deps.startControllers({ client, caCert: pki.caCert, caKey: pki.caKey, serverUrl: url, signal, log });
+        controllers = { running, client };
+        log.info('controllers started', { controllers: running.controllers.map((c) => c.name), user: CONTROLLER_MANAGER_USER });
+      }
+      try {
+        log.info('listening', { url, bind: server.url, kubeconfig: written });
+        deps.out(`windlass: listening on ${url}\n`);
+        await untilAborted(signal);
+        log.info('shutting down');
+      } finally {
+        if (controllers) {
+          await controllers.running.stop();
+          controllers.client.close();
+        }
+      }
     } finally {
       await server.close();
     }
@@ -122,7 +150,7 @@ export async function runServerProcess(flags: ServerFlags, io: CliIo): Promise<v
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    await runServer(flags, controller.signal, { openStore, startApiServer, log, out: io.out, hostname });
+    await runServer(flags, controller.signal, { openStore, startApiServer, startControllers, log, out: io.out, hostname });
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

@@ -9,3 +9,5 @@ export * from './kubectl.ts';
 export * from './wait.ts';
 export * from './stats.ts';
 export * from './watch-proxy.ts';
+export * from './cli.ts';
+export * from './identity.ts';

@@ -5,9 +5,11 @@
  * Objects are stored without resourceVersion; the store revision is the resourceVersion.
  */
 import {
-  badRequest, conflict, expired, forbidden, notFound, alreadyExists, StatusError,
+  badRequest, conflict, expired, notFound, alreadyExists, StatusError,
   type JsonObject, type KindInfo,
 } from '../../api/index.ts';
+import { createAdmissionChain, type AdmissionChain } from '../admission/chain.ts';
+import { SYSTEM_USER, type AdmissionAttributes, type AdmissionOperation, type AdmissionUser } from '../admission/types.ts';
 import type { KeyValue, Store } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
@@ -29,7 +31,12 @@ export interface WriteOptions {
   readonly managedByMutation?: boolean;
   /** patch: the object is the result of a patch (decode errors are 422 on field "patch"). */
   readonly patch?: boolean;
+  /** user: the requesting user, for admission (absent: the server itself). */
+  readonly user?: AdmissionUser;
 }
+
+/** DeleteWriteOptions are the query options of a delete (and of an eviction, `subresource` 'eviction'). */
+export interface DeleteWriteOptions { readonly dryRun: boolean; readonly user?: AdmissionUser; readonly subresource?: string }
 
 /** Outcome is a successful write: HTTP code, the object (with resourceVersion) and warnings. */
 export interface Outcome { readonly code: number; readonly obj: JsonObject; readonly warnings: string[] }
@@ -66,6 +73,8 @@ export interface RegistryDeps {
   readonly deps: ApiDeps;
   readonly caches: WatchCaches;
   readonly now: () => number;
+  /** admission: the admission chain (default: the built-in chain over this registry; null: none). */
+  readonly admission?: AdmissionChain | null;
 }
 
 const MAX_RETRIES = 8;
@@ -94,7 +103,18 @@ function isNamespaceKind(kind: KindInfo): boolean { return kind.group === '' && 
 /** ResourceRegistry runs the generic verbs against the store. */
 export class ResourceRegistry {
   readonly r: RegistryDeps;
-  constructor(r: RegistryDeps) { this.r = r; }
+  /** admission is the admission chain every create, update and delete runs through. */
+  readonly admission: AdmissionChain | null;
+  constructor(r: RegistryDeps) {
+    this.r = r;
+    this.admission = r.admission === undefined ? createAdmissionChain(this) : r.admission;
+  }
+
+  /** attrs builds the admission attributes of one write. */
+  private attrs(operation: AdmissionOperation, kind: KindInfo, ns: string, name: string, obj: JsonObject | undefined, old: JsonObject | undefined,
+    opts: { dryRun: boolean; user?: AdmissionUser }, subresource: string, warnings: string[]): AdmissionAttributes {
+    return { operation, kind, subresource, namespace: kind.namespaced ? ns : '', name, object: obj, oldObject: old, user: opts.user ?? SYSTEM_USER, dryRun: opts.dryRun, warnings };
+  }
 
   /** conv is the version conversion of `kind` (undefined when it is served in its storage version). */
   private conv(kind: KindInfo): StorageConversion | undefined { return storageConversion(kind, this.r.deps.kinds); }
@@ -231,16 +251,14 @@ export class ResourceRegistry {
     const warnings: string[] = [];
     checkTypeMeta(body, kind);
     const obj = handleUnknownFields(body, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings);
-    if (kind.namespaced) {
-      const state = await this.namespaceState(ns);
-      if (state === 'missing') throw notFound('namespaces', '', ns);
-      if (state === 'terminating') {
-        throw forbidden(`${kind.resource} "${String(obj.metadata?.name ?? obj.metadata?.generateName ?? '')}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, { name: ns, kind: 'namespaces' });
-      }
-    }
     const now = this.r.now();
+    // Admission sees the name the client asked for (generateName resolves below, as upstream).
+    const attrs = this.attrs('CREATE', kind, ns, String(obj.metadata?.name ?? ''), obj, undefined, opts, '', warnings);
     prepareCreateMeta(obj, kind, ns, now);
+    kind.defaults?.(obj);
+    await this.admission?.admit(attrs);
     defaultAndValidate(obj, kind, this.r.deps);
+    await this.admission?.validate(attrs);
     if (!opts.managedByMutation) this.r.deps.updateManagedFields(undefined, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind) });
     const conv = this.conv(kind);
     const stored = conv ? conv.toStorage(obj) : obj;
@@ -280,7 +298,11 @@ export class ResourceRegistry {
       obj = this.applySubresourceRules(obj, cur, kind, subresource);
       carryOverMeta(obj, cur);
       const now = this.r.now();
+      const attrs = this.attrs('UPDATE', kind, ns, name, obj, cur, opts, subresource, warnings);
+      kind.defaults?.(obj);
+      await this.admission?.admit(attrs);
       defaultAndValidate(obj, kind, this.r.deps, cur);
+      await this.admission?.validate(attrs);
       // After defaulting: an update that only omits defaulted fields changes no spec.
       if (subresource === '' && specChanged(obj, cur, kind)) obj.metadata.generation = (Number(cur.metadata.generation) || 0) + 1;
       if (!opts.managedByMutation) this.r.deps.updateManagedFields(cur, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind), subresource: subresource || undefined });
@@ -337,18 +359,25 @@ export class ResourceRegistry {
   }
 
   /** delete removes an object, or marks it terminating when finalizers (or a pod's grace period) hold it. */
-  async delete(kind: KindInfo, ns: string, name: string, options: DeleteOptions, opts: { dryRun: boolean }): Promise<Outcome> {
+  async delete(kind: KindInfo, ns: string, name: string, options: DeleteOptions, opts: DeleteWriteOptions): Promise<Outcome> {
     const out = await this.deleteStored(kind, ns, name, options, opts);
     const conv = this.conv(kind);
     return conv ? { ...out, obj: conv.fromStorage(out.obj) } : out;
   }
 
-  private async deleteStored(kind: KindInfo, ns: string, name: string, options: DeleteOptions, opts: { dryRun: boolean }): Promise<Outcome> {
+  private async deleteStored(kind: KindInfo, ns: string, name: string, options: DeleteOptions, opts: DeleteWriteOptions): Promise<Outcome> {
     const key = storageKey(kind, ns, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.r.store.get(key);
       if (!kv) throw notFound(kind.resource, kind.group, name);
       const obj = decodeKv(kv);
+      if (attempt === 0 && this.admission) {
+        const conv = this.conv(kind);
+        const old = conv ? conv.fromStorage(structuredClone(obj)) : structuredClone(obj);
+        const a = this.attrs(opts.subresource === 'eviction' ? 'CREATE' : 'DELETE', kind, ns, name, undefined, old, opts, opts.subresource ?? '', []);
+        await this.admission.admit(a);
+        await this.admission.validate(a);
+      }
       const m = obj.metadata as JsonObject;
       const pre = options.preconditions;
       if (pre?.uid && pre.uid !== m.uid) {
@@ -402,7 +431,7 @@ export class ResourceRegistry {
   }
 
   /** deleteCollection deletes every object a list query matches; returns the deleted objects. */
-  async deleteCollection(kind: KindInfo, ns: string, pred: Predicate, options: DeleteOptions, opts: { dryRun: boolean }): Promise<JsonObject[]> {
+  async deleteCollection(kind: KindInfo, ns: string, pred: Predicate, options: DeleteOptions, opts: DeleteWriteOptions): Promise<JsonObject[]> {
     const page = await this.scan(kind, storagePrefix(kind, ns), pred ?? EVERYTHING, 0, undefined, undefined);
     const out: JsonObject[] = [];
     for (const o of page.items) {

@@ -1,0 +1,14 @@
+/**
+ * @module agent — the node agent. For now the "hollow" agent of the join issue: it registers the
+ * Node with its labels, taints and Ready status and heartbeats its Lease; plus the small HTTPS
+ * JSON client it (and `windlass join`) use.
+ */
+export { registerNode } from './registration.ts';
+export type { RegisterNodeOptions, RegisterNodeResult } from './registration.ts';
+export {
+  AGENT_KUBELET_VERSION, AGENT_RUNTIME_VERSION, MAX_PODS, currentHostFacts, defaultNodeName, isValidNodeName, kubeArch, kubeOs,
+  nodeLabels, nodeStatus, parseNodeLabel, parseNodeTaint, readyCondition, windowsBuild,
+} from './node-info.ts';
+export type { HostFacts, Taint } from './node-info.ts';
+export { requestJson, statusMessage } from './http.ts';
+export type { HttpResponse, HttpTarget, RequestOptions } from './http.ts';
