@@ -262,7 +262,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
     send(res, 201, await issueToken({ ...env, signer: env.auth.signer, authenticator: env.auth.authenticator }, ns, p.name, body, opts.dryRun), []);
     return 'POST';
   }
-  if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize') throw notFoundPath();
+  if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize' && !(sub === 'approval' && kind.subresources?.includes('approval'))) throw notFoundPath();
   const now = env.now();
 
   switch (method) {

@@ -12,6 +12,7 @@ import { startApiServer, type ApiServer } from './server.ts';
 import { Client, makeTestPki, type TestPki } from './test-support.ts';
 
 import { envelope, message, objectMeta } from './protobuf/testing.ts';
+import { createCertificateRequest } from '../pki/index.ts';
 
 const PB = 'application/vnd.kubernetes.protobuf';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
@@ -102,6 +103,29 @@ void describe('apiserver with the real modules', () => {
       assert.equal(r.json.items[N - 1].metadata.name, 'cm-0599');
       assert.ok(Number(r.json.metadata.resourceVersion) > 0);
     }
+  });
+
+  void test('CSRs record their requester; only /approval decides, /status carries the certificate', async () => {
+    const { csrPem } = await createCertificateRequest({ commonName: 'system:node:n1', organizations: ['system:nodes'] });
+    const C = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+    const made = await c.req('POST', C, {
+      apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'csr-1' },
+      spec: { request: Buffer.from(csrPem).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'], username: 'someone-else' },
+    });
+    assert.equal(made.status, 201, made.text);
+    assert.notEqual(made.json.spec.username, 'someone-else', 'the requester cannot be claimed');
+    assert.ok(made.json.spec.groups.includes('system:masters'), made.text);
+    const approved = structuredClone(made.json);
+    approved.status = { conditions: [{ type: 'Approved', status: 'True', reason: 'Test', message: 'ok' }] };
+    const a = await c.req('PUT', `${C}/csr-1/approval`, approved);
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.json.status.conditions[0].type, 'Approved');
+    const signed = structuredClone(a.json);
+    signed.status = { certificate: Buffer.from('not really a certificate').toString('base64'), conditions: [] };
+    const st = await c.req('PUT', `${C}/csr-1/status`, signed);
+    assert.equal(st.status, 200, st.text);
+    assert.ok(st.json.status.certificate);
+    assert.deepEqual(st.json.status.conditions.map((x: any) => x.type), ['Approved'], '/status cannot drop the decision');
   });
 
   void test('deployments: defaults, strategic merge patch of containers, generation, printer columns, scale', async () => {

@@ -255,6 +255,7 @@ export class ResourceRegistry {
     // Admission sees the name the client asked for (generateName resolves below, as upstream).
     const attrs = this.attrs('CREATE', kind, ns, String(obj.metadata?.name ?? ''), obj, undefined, opts, '', warnings);
     prepareCreateMeta(obj, kind, ns, now);
+    if (isCsrKind(kind)) setCsrRequester(obj, opts.user);
     kind.defaults?.(obj);
     await this.admission?.admit(attrs);
     defaultAndValidate(obj, kind, this.r.deps);
@@ -323,6 +324,14 @@ export class ResourceRegistry {
       const next = structuredClone(cur);
       if (obj.status === undefined) delete next.status;
       else next.status = obj.status;
+      if (isCsrKind(kind)) keepApproval(next, cur);
+      next.metadata.resourceVersion = obj.metadata.resourceVersion;
+      return next;
+    }
+    if (sub === 'approval') {
+      // certificatesigningrequests/approval changes only the conditions (Approved/Denied among them).
+      const next = structuredClone(cur);
+      next.status = { ...(cur.status ?? {}), conditions: obj.status?.conditions ?? [] };
       next.metadata.resourceVersion = obj.metadata.resourceVersion;
       return next;
     }
@@ -456,4 +465,30 @@ function sameIgnoringManagedFields(a: JsonObject, b: JsonObject): boolean {
   if (am !== undefined) a.metadata.managedFields = am;
   if (bm !== undefined) b.metadata.managedFields = bm;
   return eq;
+}
+
+function isCsrKind(kind: KindInfo): boolean {
+  return kind.group === 'certificates.k8s.io' && kind.resource === 'certificatesigningrequests';
+}
+
+/** keepApproval: through /status a CSR's Approved and Denied conditions stay as they were; only
+ * /approval may change them (the signer writes the certificate and Failed through /status). */
+function keepApproval(next: JsonObject, cur: JsonObject): void {
+  const isDecision = (c: JsonObject): boolean => c?.type === 'Approved' || c?.type === 'Denied';
+  const old: JsonObject[] = (cur.status?.conditions ?? []).filter(isDecision);
+  const others: JsonObject[] = (next.status?.conditions ?? []).filter((c: JsonObject) => !isDecision(c));
+  const conditions = [...old, ...others];
+  if (conditions.length > 0 || next.status?.conditions !== undefined) next.status = { ...(next.status ?? {}), conditions };
+}
+
+/** setCsrRequester records who asked for a certificate, as upstream's CSR strategy does: the
+ * client cannot claim another requester, and approvers decide from these fields. */
+function setCsrRequester(obj: JsonObject, user: AdmissionUser | undefined): void {
+  const spec: JsonObject = obj.spec ?? (obj.spec = {});
+  delete spec.username; delete spec.uid; delete spec.groups; delete spec.extra;
+  if (!user) return;
+  spec.username = user.username;
+  if (user.uid) spec.uid = user.uid;
+  if (user.groups.length > 0) spec.groups = [...user.groups];
+  if (user.extra && Object.keys(user.extra).length > 0) spec.extra = user.extra;
 }
