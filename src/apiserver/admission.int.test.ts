@@ -122,6 +122,10 @@ void describe('admission chain against a real server', () => {
     const two = await c.req('POST', '/api/v1/namespaces/rq/pods', podBody('two'));
     assert.equal(two.status, 403);
     assert.equal(two.json.message, 'pods "two" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1');
+    assert.equal((await c.req('DELETE', '/api/v1/namespaces/rq/pods/one')).status, 200);
+    q = await c.req('GET', '/api/v1/namespaces/rq/resourcequotas/q');
+    assert.equal(q.json.status.used.pods, '0');
+    assert.equal((await c.req('POST', '/api/v1/namespaces/rq/pods', podBody('two'))).status, 201);
   });
 
   void test('RuntimeClass sets the overhead and requires the class', async () => {

@@ -30,3 +30,15 @@ void test('LimitRanger enforces min, max and the limit/request ratio with upstre
   const two = pod('b', { containers: [1, 2].map((i) => ({ name: `c${i}`, resources: { requests: { cpu: '500m' }, limits: { cpu: '1', memory: '1Gi' } } })) });
   assert.equal(await rejection(() => limitRanger().validate!(attrs('CREATE', KINDS.pods, two), ctx)), '403 pods "b" is forbidden: maximum memory usage per Pod is 1536Mi, but limit is 2Gi');
 });
+
+void test('LimitRanger bounds PersistentVolumeClaim storage requests', async () => {
+  const ctx = fakeContext([lr([{ type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '10Gi' } }])]);
+  const pvcKind = { ...KINDS.configmaps, resource: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim' };
+  const claim = (storage: string): JsonObject => ({ metadata: { name: 'data' }, spec: { resources: { requests: { storage } } } });
+  const cases = [
+    { storage: '5Gi', want: '' },
+    { storage: '500Mi', want: '403 persistentvolumeclaims "data" is forbidden: minimum storage usage per PersistentVolumeClaim is 1Gi, but request is 500Mi' },
+    { storage: '20Gi', want: '403 persistentvolumeclaims "data" is forbidden: maximum storage usage per PersistentVolumeClaim is 10Gi, but request is 20Gi' },
+  ];
+  for (const c of cases) assert.equal(await rejection(() => limitRanger().validate!(attrs('CREATE', pvcKind, claim(c.storage)), ctx)), c.want, c.storage);
+});

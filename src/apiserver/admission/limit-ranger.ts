@@ -1,7 +1,8 @@
 /**
  * @module apiserver/admission/limit-ranger — LimitRanger: containers of new pods get their missing
  * requests/limits from the namespace's LimitRange `defaultRequest`/`default` (type Container), and
- * min/max/maxLimitRequestRatio are enforced per Container and per Pod.
+ * min/max/maxLimitRequestRatio are enforced per Container and per Pod; PersistentVolumeClaims are
+ * held to the storage min/max of PersistentVolumeClaim items.
  */
 import type { JsonObject } from '../../api/index.ts';
 import { addTo, formatQuantity, toResourceList, type Quantity, type ResourceList } from './quantity.ts';
@@ -123,12 +124,32 @@ export function limitViolations(pod: JsonObject, items: readonly JsonObject[]): 
   return errs;
 }
 
+/** pvcViolations checks a claim's storage request against PersistentVolumeClaim items' min and max. */
+export function pvcViolations(pvc: JsonObject, items: readonly JsonObject[]): string[] {
+  const errs: string[] = [];
+  const req = toResourceList(pvc.spec?.resources?.requests);
+  const type = 'PersistentVolumeClaim';
+  for (const item of items.filter((i) => i.type === type)) {
+    for (const [k, minQ] of [...toResourceList(item.min)].sort(([a], [b]) => a.localeCompare(b))) {
+      const r = req.get(k);
+      if (!r) errs.push(`minimum ${k} usage per ${type} is ${fmt(minQ)}.  No request is specified`);
+      else if (r.nano < minQ.nano) errs.push(`minimum ${k} usage per ${type} is ${fmt(minQ)}, but request is ${fmt(r)}`);
+    }
+    for (const [k, maxQ] of [...toResourceList(item.max)].sort(([a], [b]) => a.localeCompare(b))) {
+      const r = req.get(k);
+      if (!r) errs.push(`maximum ${k} usage per ${type} is ${fmt(maxQ)}.  No request is specified`);
+      else if (r.nano > maxQ.nano) errs.push(`maximum ${k} usage per ${type} is ${fmt(maxQ)}, but request is ${fmt(r)}`);
+    }
+  }
+  return errs;
+}
+
 /** aggregateMessage joins errors as upstream's error aggregate does. */
 export function aggregateMessage(errs: readonly string[]): string {
   return errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`;
 }
 
-/** limitRanger is the LimitRanger admission plugin (pods; PVC limits are not enforced yet). */
+/** limitRanger is the LimitRanger admission plugin (pods: defaults and bounds; claims: storage bounds). */
 export function limitRanger(): AdmissionPlugin {
   return {
     name: 'LimitRanger',
@@ -143,9 +164,10 @@ export function limitRanger(): AdmissionPlugin {
       }
     },
     async validate(a, ctx) {
-      if (a.operation !== 'CREATE' || !isPod(a) || !a.object || !ctx.served('', 'limitranges')) return;
+      const pvc = a.kind.group === '' && a.kind.resource === 'persistentvolumeclaims' && a.subresource === '';
+      if (a.operation !== 'CREATE' || !(isPod(a) || pvc) || !a.object || !ctx.served('', 'limitranges')) return;
       const items = limitRangeItems(await ctx.list('', 'limitranges', a.namespace));
-      const errs = limitViolations(a.object, items);
+      const errs = pvc ? pvcViolations(a.object, items) : limitViolations(a.object, items);
       if (errs.length > 0) throw admissionForbidden(a, aggregateMessage(errs));
     },
   };

@@ -48,3 +48,14 @@ void test('usage and key mapping', () => {
   assert.deepEqual(resourceOfKey('limits.memory'), { group: '', resource: 'pods' });
   assert.equal(resourceOfKey('bogus'), undefined);
 });
+
+void test('ResourceQuota subtracts an object being deleted from status.used, except pods still bound to a node', async () => {
+  const objs: Obj[] = [quota('q', { pods: '5', configmaps: '5' }), running('p1'), running('p2'), { group: '', resource: 'configmaps', obj: { metadata: { name: 'c', namespace: 'ns' } } }];
+  const ctx = fakeContext(objs);
+  await resourceQuota().validate!(attrs('DELETE', KINDS.pods, undefined, { name: 'p1', oldObject: objs[1].obj }), ctx);
+  assert.deepEqual(ctx.statusUpdates, [{ name: 'q', status: { hard: { configmaps: '5', pods: '5' }, used: { configmaps: '1', pods: '1' } } }]);
+  const bound = { ...pod('b', { nodeName: 'n1' }), status: { phase: 'Running' } };
+  await resourceQuota().validate!(attrs('DELETE', KINDS.pods, undefined, { name: 'b', oldObject: bound }), ctx);
+  await resourceQuota().validate!(attrs('DELETE', KINDS.configmaps, undefined, { name: 'c', oldObject: objs[3].obj, dryRun: true }), ctx);
+  assert.equal(ctx.statusUpdates.length, 1);
+});

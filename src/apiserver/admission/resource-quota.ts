@@ -2,8 +2,9 @@
  * @module apiserver/admission/resource-quota — ResourceQuota: a create that would push a quota's
  * usage above `spec.hard` is refused; pods must state the requests/limits a quota tracks. Usage is
  * computed from the live objects; `status.hard`/`status.used` are refreshed on every admitted
- * create and quota write (in-process — upstream's quota controller should take this over, deletes
- * leave `status.used` stale until then). Scopes Terminating/NotTerminating/BestEffort/NotBestEffort.
+ * create, delete and quota write (in-process — upstream's quota controller should take this over:
+ * pods that finish, or leave after their grace period, are only subtracted at the next write).
+ * Scopes Terminating/NotTerminating/BestEffort/NotBestEffort; scopeSelector is not supported yet.
  */
 import type { JsonObject } from '../../api/index.ts';
 import { addTo, formatQuantity, toResourceList, type Quantity, type ResourceList } from './quantity.ts';
@@ -164,6 +165,28 @@ async function admitObject(a: AdmissionAttributes, ctx: AdmissionContext): Promi
   }
 }
 
+/** refreshOnDelete rewrites the status of the quotas an object being deleted counts against, without it
+ * (a pod bound to a node stays counted: it lingers for its grace period). */
+async function refreshOnDelete(a: AdmissionAttributes, ctx: AdmissionContext): Promise<void> {
+  const old = a.oldObject!;
+  if (a.kind.group === '' && a.kind.resource === 'pods' && old.spec?.nodeName && !isTerminal(old)) return;
+  const quotas = await ctx.list('', 'resourcequotas', a.namespace);
+  if (quotas.length === 0) return;
+  const delta = usageOf(a.kind.group, a.kind.resource, old);
+  const lists = new Map<string, JsonObject[]>();
+  for (const quota of quotas) {
+    if (!inScope(quota, a.kind.group, a.kind.resource, old)) continue;
+    const hard = toResourceList(quota.spec?.hard);
+    if (![...delta.keys()].some((k) => hard.has(k))) continue;
+    const used = await liveUsage(ctx, quota, a.namespace, lists);
+    for (const [k, q] of delta) {
+      const u = used.get(k);
+      if (u) used.set(k, { nano: u.nano >= q.nano ? u.nano - q.nano : 0n, binary: u.binary });
+    }
+    await ctx.updateStatus('', 'resourcequotas', a.namespace, String(quota.metadata.name), { hard: toJson(hard), used: toJson(used) });
+  }
+}
+
 /** resourceQuota is the ResourceQuota admission plugin. */
 export function resourceQuota(): AdmissionPlugin {
   return {
@@ -175,8 +198,9 @@ export function resourceQuota(): AdmissionPlugin {
       a.object.status = { hard: toJson(toResourceList(a.object.spec?.hard)), used: toJson(used) };
     },
     async validate(a, ctx) {
-      if (a.operation !== 'CREATE' || a.subresource !== '' || !a.object || !a.kind.namespaced || !a.namespace) return;
-      if (!ctx.served('', 'resourcequotas')) return;
+      if (a.subresource !== '' || !a.kind.namespaced || !a.namespace || !ctx.served('', 'resourcequotas')) return;
+      if (a.operation === 'DELETE' && a.oldObject && !a.dryRun && !isKind(a, '', 'resourcequotas')) await refreshOnDelete(a, ctx);
+      if (a.operation !== 'CREATE' || !a.object) return;
       await admitObject(a, ctx);
     },
   };

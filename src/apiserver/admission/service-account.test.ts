@@ -8,7 +8,7 @@ const sa = (name: string, extra: JsonObject = {}): { group: string; resource: st
 const seq = (): ((n: number) => number) => { let i = 0; return () => i++ % 27; };
 
 void test('ServiceAccount defaults the account, requires it to exist and mounts the projected token', async () => {
-  const ctx = fakeContext([sa('default'), sa('builder'), sa('quiet', { automountServiceAccountToken: false })]);
+  const ctx = fakeContext([sa('default'), sa('builder', { imagePullSecrets: [{ name: 'regcred' }] }), sa('quiet', { automountServiceAccountToken: false })]);
   const cases: { name: string; pod: JsonObject; want: string; sa?: string; mounted: boolean }[] = [
     { name: 'default account', pod: pod('a'), want: '', sa: 'default', mounted: true },
     { name: 'named account', pod: pod('a', { serviceAccountName: 'builder' }), want: '', sa: 'builder', mounted: true },
@@ -24,6 +24,7 @@ void test('ServiceAccount defaults the account, requires it to exist and mounts 
     if (c.want) continue;
     assert.equal(a.object!.spec.serviceAccountName, c.sa, c.name);
     assert.equal(Array.isArray(a.object!.spec.volumes), c.mounted, c.name);
+    assert.deepEqual(a.object!.spec.imagePullSecrets, c.sa === 'builder' ? [{ name: 'regcred' }] : undefined, c.name);
   }
 });
 

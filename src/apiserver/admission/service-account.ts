@@ -2,7 +2,8 @@
  * @module apiserver/admission/service-account — ServiceAccount: a pod runs as `default` unless it
  * names a service account, which must exist; the projected token volume `kube-api-access-xxxxx`
  * (token, cluster CA, namespace) is mounted read-only in every container unless automounting is
- * switched off on the pod or the service account. A missing `default` account (its controller has
+ * switched off on the pod or the service account; the account's imagePullSecrets are copied to a
+ * pod without any. A missing `default` account (its controller has
  * not created it yet) admits the pod without the token volume.
  */
 import { randomInt } from 'node:crypto';
@@ -80,6 +81,9 @@ export function serviceAccountAdmission(opts: { random?: (n: number) => number }
         if (saName === 'default') return;
         throw admissionForbidden(a, `error looking up service account ${a.namespace}/${saName}: serviceaccount "${saName}" not found`);
       }
+      // A pod without image pull secrets gets its service account's.
+      const pull = Array.isArray(sa.imagePullSecrets) ? sa.imagePullSecrets as JsonObject[] : [];
+      if (pull.length > 0 && !(Array.isArray(spec.imagePullSecrets) && spec.imagePullSecrets.length > 0)) spec.imagePullSecrets = pull.map((r) => ({ name: r.name }));
       if (shouldAutomount(sa, pod)) mountToken(pod, rand);
     },
   };
