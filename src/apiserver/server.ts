@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../store/types.ts';
+import { ensureSystemPriorityClasses } from './admission/index.ts';
 import { ensureSystemNamespaces } from './bootstrap.ts';
 import { CrdController } from './crd.ts';
 import { loadDefaultDeps, type ApiDeps } from './deps.ts';
@@ -80,6 +81,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   if (nsKind) finalizer.start(await caches.get('/registry/core/namespaces/'));
   if (crdKind) crds.start(await caches.get('/registry/apiextensions.k8s.io/customresourcedefinitions/'));
   await ensureSystemNamespaces(registry, catalog);
+  await ensureSystemPriorityClasses(registry);
   await ensureBootstrapPolicy(registry, catalog);
   await auth.start();
   // Start every built-in resource's watch cache now, as kube-apiserver does, so the first watch or

@@ -48,7 +48,8 @@ function findKind(registry: ResourceRegistry, group: string, resource: string): 
   return all.find((k) => !k.storageVersion || k.storageVersion === k.version) ?? all[0];
 }
 
-/** registryContext is the AdmissionContext that reads through a ResourceRegistry (consistent reads). */
+/** registryContext is the AdmissionContext that reads through a ResourceRegistry: gets are
+ * consistent reads, lists come from the watch cache (as upstream's admission plugins use listers). */
 export function registryContext(registry: ResourceRegistry): AdmissionContext {
   return {
     served: (group, resource) => findKind(registry, group, resource) !== undefined,
@@ -65,7 +66,7 @@ export function registryContext(registry: ResourceRegistry): AdmissionContext {
     async list(group, resource, namespace): Promise<JsonObject[]> {
       const kind = findKind(registry, group, resource);
       if (!kind) return [];
-      const page = await registry.list(kind, kind.namespaced ? namespace : '', { predicate: EVERYTHING, limit: 0, continueToken: '', resourceVersion: '', resourceVersionMatch: '' });
+      const page = await registry.list(kind, kind.namespaced ? namespace : '', { predicate: EVERYTHING, limit: 0, continueToken: '', resourceVersion: '0', resourceVersionMatch: '' });
       return page.items;
     },
     async updateStatus(group, resource, namespace, name, status): Promise<void> {
