@@ -107,3 +107,11 @@ void test('readKubeconfigCredentials and setKubeconfigServer round-trip', () => 
   assert.equal(readKubeconfigCredentials(moved).clientKey, client.key);
   assert.throws(() => readKubeconfigCredentials('apiVersion: v1\nkind: Config\n'), /no cluster/);
 });
+
+void test('windowsPrivateAcl: the icacls form of mode 0600 (no inheritance; SYSTEM, Administrators, the user)', async () => {
+  const { windowsPrivateAcl } = await import('./files.ts');
+  assert.deepEqual(windowsPrivateAcl('C:\\ProgramData\\windlass\\agent\\x.key', 'CORP', 'alice'), [
+    'C:\\ProgramData\\windlass\\agent\\x.key', '/inheritance:r', '/grant:r', '*S-1-5-18:F', '/grant:r', '*S-1-5-32-544:F', '/grant:r', 'CORP\\alice:F',
+  ]);
+  assert.deepEqual(windowsPrivateAcl('x.key', undefined, undefined).slice(-2), ['/grant:r', '*S-1-5-32-544:F'], 'without a user: SYSTEM and Administrators only');
+});

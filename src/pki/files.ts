@@ -6,6 +6,7 @@
  * lacks a requested host or nears expiry and an admin certificate that nears expiry. Keys are
  * written with mode 0600 (POSIX only: on Windows the ACL of the data dir governs access).
  */
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -38,17 +39,37 @@ export const ADMIN_COMMON_NAME = 'kubernetes-admin';
 export const ADMIN_ORGANIZATION = 'system:masters';
 
 /** writeFileAtomic writes `text` to `path` via a temporary file and a rename, creating parent dirs; `mode` is applied on POSIX. */
-export async function writeFileAtomic(path: string, text: string, mode: number): Promise<void> {
+export async function writeFileAtomic(path: string, text: string, mode: number, platform: NodeJS.Platform = process.platform): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(tmp, text, { mode, flag: 'wx' });
-    if (process.platform !== 'win32') await chmod(tmp, mode);
+    if (platform !== 'win32') await chmod(tmp, mode);
+    else if ((mode & 0o077) === 0) await run('icacls', windowsPrivateAcl(tmp, process.env.USERDOMAIN, process.env.USERNAME));
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** windowsPrivateAcl is the `icacls` argument list that gives a file the Windows form of mode 0600:
+ * no inherited entries, full control for SYSTEM, the Administrators group and the current user only
+ * (well-known SIDs, so it works on any display language). */
+export function windowsPrivateAcl(path: string, domain: string | undefined, user: string | undefined): string[] {
+  const args = [path, '/inheritance:r', '/grant:r', '*S-1-5-18:F', '/grant:r', '*S-1-5-32-544:F'];
+  if (user) args.push('/grant:r', `${domain ? `${domain}\\` : ''}${user}:F`);
+  return args;
+}
+
+/** run executes a command and rejects with its output when it fails. */
+function run(cmd: string, args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { windowsHide: true }, (err, _out, errText) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${String(errText || err.message).trim()}`));
+      else resolve();
+    });
+  });
 }
 
 /** writePrivateFile writes `text` to `path` atomically (temp + rename) with mode 0600 (or `mode`), creating parent dirs. */

@@ -9,7 +9,7 @@ export {
   isIssuedBy, coversHost, expiresWithin, keyMatchesCert, sanEntries,
 } from './certs.ts';
 export type { CertAndKey, ClientCertificateOptions, ServerCertificateOptions } from './certs.ts';
-export { ADMIN_COMMON_NAME, ADMIN_ORGANIZATION, ensureServerPki, writeFileAtomic, writePrivateFile } from './files.ts';
+export { ADMIN_COMMON_NAME, ADMIN_ORGANIZATION, ensureServerPki, windowsPrivateAcl, writeFileAtomic, writePrivateFile } from './files.ts';
 export type { EnsureServerPkiOptions, ServerPki } from './files.ts';
 export { kubeconfigYaml, readKubeconfigCredentials, setKubeconfigServer } from './kubeconfig.ts';
 export type { KubeconfigCredentials, KubeconfigOptions } from './kubeconfig.ts';
