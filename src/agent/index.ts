@@ -1,7 +1,8 @@
 /**
  * @module agent — the node agent. For now the "hollow" agent of the join issue: it registers the
  * Node with its labels, taints and Ready status and heartbeats its Lease; plus the small HTTPS
- * JSON client it (and `windlass join`) use.
+ * JSON client it (and `windlass join`) use; and the node's certificate managers (client
+ * certificate rotation, the kubelet serving certificate).
  */
 export { registerNode } from './registration.ts';
 export type { RegisterNodeOptions, RegisterNodeResult } from './registration.ts';
@@ -12,3 +13,11 @@ export {
 export type { HostFacts, Taint } from './node-info.ts';
 export { requestJson, statusMessage } from './http.ts';
 export type { HttpResponse, HttpTarget, RequestOptions } from './http.ts';
+export { CERTIFICATE_KINDS, CertificateManager, retryDelay, rotationDeadline } from './certificates.ts';
+export type {
+  AgentLog, CertificateKind, CertificateManagerOptions, CertificatePair, CertificateSans, CertificateStore, RequestFn, RotationResult, RotationTiming,
+} from './certificates.ts';
+export {
+  createNodeCertificates, kubeconfigCertificateStore, nodeAddressSans, pemFileCertificateStore, replaceKubeconfigCredentials, servingCertificatePaths,
+} from './node-certificates.ts';
+export type { NodeCertificates, NodeCertificatesOptions } from './node-certificates.ts';

@@ -3,7 +3,9 @@
  * object with its labels, taints and Ready status, then keep it alive: renew the Lease
  * `kube-node-lease/<node>` every 10 s and refresh the Ready condition's heartbeat every 40 s,
  * until the signal aborts. It authenticates with the node's client certificate over TLS pinned
- * to the cluster CA. Refusals (403/409 from the API server) are returned as values.
+ * to the cluster CA — read anew for every step from `credentials` when given, so that a rotated
+ * certificate is used from the next request on. Refusals (403/409 from the API server) are
+ * returned as values.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestJson, statusMessage } from './http.ts';
@@ -17,6 +19,8 @@ export interface RegisterNodeOptions {
   readonly caCert: string;
   readonly clientCert: string;
   readonly clientKey: string;
+  /** credentials: the client pair to use for each request (a certificate manager's current one); default clientCert/clientKey. */
+  readonly credentials?: () => { readonly cert: string; readonly key: string };
   readonly nodeName: string;
   readonly nodeIP?: string;
   readonly labels?: Readonly<Record<string, string>>;
@@ -140,7 +144,10 @@ export async function registerNode(opts: RegisterNodeOptions): Promise<RegisterN
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? (() => undefined);
   const host = opts.host ?? currentHostFacts();
-  const target: HttpTarget = { server: opts.server, caCert: opts.caCert, clientCert: opts.clientCert, clientKey: opts.clientKey };
+  const target = (): HttpTarget => {
+    const c = opts.credentials?.() ?? { cert: opts.clientCert, key: opts.clientKey };
+    return { server: opts.server, caCert: opts.caCert, clientCert: c.cert, clientKey: c.key };
+  };
   const started = now();
   const status = nodeStatus(host, opts.nodeName, opts.nodeIP, started);
   const taints = opts.taints ?? [];
@@ -150,21 +157,21 @@ export async function registerNode(opts: RegisterNodeOptions): Promise<RegisterN
     spec: taints.length > 0 ? { taints } : {},
     status,
   };
-  const registered = await createOrAdopt(target, node, opts.signal);
+  const registered = await createOrAdopt(target(), node, opts.signal);
   if ('reason' in registered) return { ok: false, reason: registered.reason };
-  const withStatus = await patchStatus(target, opts.nodeName, status, opts.signal);
+  const withStatus = await patchStatus(target(), opts.nodeName, status, opts.signal);
   if (!withStatus.ok) return withStatus;
   log('node registered', { node: opts.nodeName, adopted: registered.adopted });
 
   const transition = rfc3339(started);
   let lease: Record<string, any> | undefined;
   const leaseLoop = loop(opts.intervals?.leaseMs ?? 10_000, opts.signal, async () => {
-    lease = await renewLease(target, withStatus.node, lease, now(), opts.signal, log);
+    lease = await renewLease(target(), withStatus.node, lease, now(), opts.signal, log);
   }, log);
   let first = true;
   const statusLoop = loop(opts.intervals?.statusMs ?? 40_000, opts.signal, async () => {
     if (first) { first = false; return; }
-    const r = await patchStatus(target, opts.nodeName, { conditions: [readyCondition(rfc3339(now()), transition)] }, opts.signal);
+    const r = await patchStatus(target(), opts.nodeName, { conditions: [readyCondition(rfc3339(now()), transition)] }, opts.signal);
     if (!r.ok) log('status heartbeat failed', { node: opts.nodeName, message: r.reason });
   }, log);
   const stopped = Promise.all([leaseLoop, statusLoop]).then(() => { log('node agent stopped', { node: opts.nodeName }); });

@@ -10,7 +10,9 @@
  * (6) register the Node with the issued certificate, (7) only then write
  * `<data-dir>/kubelet.kubeconfig` (0600, certificate, key and CA embedded) — the private key
  * lives only in memory until then, so a refused join leaves no file behind — and (8) keep the
- * node agent running until SIGTERM/SIGINT.
+ * node agent running until SIGTERM/SIGINT, rotating its client certificate (written back to the
+ * kubeconfig) before expiry and obtaining its kubelet serving certificate
+ * (`<data-dir>/pki/kubelet-serving.{crt,key}`) through the `kubernetes.io/kubelet-serving` signer.
  */
 import { randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
@@ -22,7 +24,9 @@ import {
   caCertHash, certificateSubject, createCertificateRequest, isIssuedBy, keyMatchesCert, kubeconfigYaml, normalizeCaCertHash,
   parseBootstrapToken, readKubeconfigCredentials, verifyDetachedJws, writePrivateFile,
 } from '../pki/index.ts';
-import { defaultNodeName, isValidNodeName, parseNodeLabel, parseNodeTaint, registerNode, requestJson, statusMessage } from '../agent/index.ts';
+import {
+  createNodeCertificates, defaultNodeName, isValidNodeName, parseNodeLabel, parseNodeTaint, registerNode, requestJson, statusMessage,
+} from '../agent/index.ts';
 import type { HttpTarget, Taint } from '../agent/index.ts';
 import { createLogger } from './log.ts';
 import type { Logger } from './log.ts';
@@ -280,8 +284,12 @@ export async function runJoin(flags: JoinFlags, signal: AbortSignal, deps: JoinD
   if (!issued.ok) refuse(issued.reason);
   log.info('client certificate issued', { csr: issued.csrName, node: node.nodeName });
 
+  const certs = createNodeCertificates({
+    server: address.server, caCert: discovered.caCert, nodeName: node.nodeName, clientCertificate: { cert: issued.certPem, key: issued.keyPem },
+    kubeconfigPath: files.kubeconfig, dataDir: files.dataDir, signal, timing: { pollMs: deps.pollMs }, log: (m, f) => log.info(m, f),
+  });
   const registered = await registerNode({
-    server: address.server, caCert: discovered.caCert, clientCert: issued.certPem, clientKey: issued.keyPem,
+    server: address.server, caCert: discovered.caCert, clientCert: issued.certPem, clientKey: issued.keyPem, credentials: certs.credentials,
     nodeName: node.nodeName, nodeIP: flags.nodeIp, labels: node.labels, taints: node.taints, signal,
     intervals: deps.agentIntervals, log: (m, f) => log.info(m, f),
   });
@@ -289,9 +297,10 @@ export async function runJoin(flags: JoinFlags, signal: AbortSignal, deps: JoinD
   await writePrivateFile(files.kubeconfig, kubeconfigYaml({
     server: address.server, caCert: discovered.caCert, clientCert: issued.certPem, clientKey: issued.keyPem, name: 'default',
   }));
+  await certs.start(registered.node);
   if (flags.containerRuntimeEndpoint !== undefined) log.info('container runtime endpoint recorded (the hollow agent does not use it yet)', { endpoint: flags.containerRuntimeEndpoint });
   deps.out(`This node has joined the cluster as "${node.nodeName}"; credentials in ${files.kubeconfig}\n`);
-  await registered.stopped;
+  await Promise.all([registered.stopped, certs.stopped]);
 }
 
 /** parseCsrTimeout parses the --csr-timeout duration into positive milliseconds. */
@@ -320,14 +329,20 @@ export async function runAgent(flags: AgentFlags, signal: AbortSignal, deps: Joi
   const fromCert = cn.startsWith('system:node:') ? cn.slice('system:node:'.length) : undefined;
   const node = parseNodeSettings({ ...flags, nodeName: flags.nodeName ?? fromCert }, deps.hostname());
   if (!node.ok) refuse(node.reason);
+  const certs = createNodeCertificates({
+    server: creds.server, caCert: creds.caCert, nodeName: node.nodeName, clientCertificate: { cert: creds.clientCert, key: creds.clientKey },
+    kubeconfigPath: path, dataDir: agentFiles(flags.dataDir, deps.platform).dataDir, signal, timing: { pollMs: deps.pollMs },
+    log: (m, f) => log(deps.log, m, f),
+  });
   const registered = await registerNode({
-    server: creds.server, caCert: creds.caCert, clientCert: creds.clientCert, clientKey: creds.clientKey,
+    server: creds.server, caCert: creds.caCert, clientCert: creds.clientCert, clientKey: creds.clientKey, credentials: certs.credentials,
     nodeName: node.nodeName, nodeIP: flags.nodeIp, labels: node.labels, taints: node.taints, signal,
     intervals: deps.agentIntervals, log: (m, f) => log(deps.log, m, f),
   });
   if (!registered.ok) refuse(registered.reason);
+  await certs.start(registered.node);
   deps.out(`windlass agent running as node "${node.nodeName}"\n`);
-  await registered.stopped;
+  await Promise.all([registered.stopped, certs.stopped]);
 }
 
 /** log forwards an agent message to the logger. */
