@@ -6,10 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createMemoryStore } from '../store/index.ts';
-import type { Store } from '../store/types.ts';
-import { startApiServer, type ApiServer } from './server.ts';
-import { Client, makeTestPki } from './test-support.ts';
+import { startRealServer, type Client, type RealServer } from './test-support.ts';
 
 const HPA1 = '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers';
 const HPA2 = '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers';
@@ -22,28 +19,21 @@ const MEMORY = { type: 'Resource', resource: { name: 'memory', target: { type: '
 const cpu = (n: number): Record<string, unknown> => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: n } } });
 
 void describe('version conversion', () => {
-  let store: Store;
-  let server: ApiServer;
+  let real: RealServer;
   let c: Client;
 
   before(async () => {
-    const pki = makeTestPki();
-    store = createMemoryStore();
-    server = await startApiServer({ store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }, host: '127.0.0.1', port: 0 });
-    c = new Client(server.url, pki);
+    real = await startRealServer();
+    c = real.client;
   });
-  after(async () => {
-    c.close();
-    await server.close();
-    await store.close();
-  });
+  after(async () => { await real.close(); });
 
   void test('HPA created through v1 is stored as v2 and read through both versions', async () => {
     const cr = await c.req('POST', `${HPA1}?fieldValidation=Strict`, { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'one' }, spec: { scaleTargetRef: REF, maxReplicas: 5, targetCPUUtilizationPercentage: 50 } });
     assert.equal(cr.status, 201, cr.text);
     assert.equal(cr.json.apiVersion, 'autoscaling/v1');
     assert.deepEqual(cr.json.spec, { scaleTargetRef: REF, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: 50 });
-    const kv = await store.get('/registry/autoscaling/horizontalpodautoscalers/default/one');
+    const kv = await real.store.get('/registry/autoscaling/horizontalpodautoscalers/default/one');
     const stored = JSON.parse(kv!.value);
     assert.equal(stored.apiVersion, 'autoscaling/v2');
     assert.deepEqual(stored.spec.metrics, [cpu(50)]);
@@ -174,7 +164,7 @@ void describe('version conversion', () => {
     assert.equal(created.status, 201, created.text);
     assert.equal(created.json.apiVersion, 'events.k8s.io/v1');
     assert.equal(created.json.note, 'scaled up');
-    const kv = await store.get('/registry/core/events/default/db.1');
+    const kv = await real.store.get('/registry/core/events/default/db.1');
     assert.ok(kv, 'stored under the core events prefix');
     assert.equal(JSON.parse(kv.value).apiVersion, 'v1');
     const asCore = await c.req('GET', `${CORE_EV}/db.1`);

@@ -6,10 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { createMemoryStore } from '../store/index.ts';
-import type { Store } from '../store/types.ts';
-import { startApiServer, type ApiServer } from './server.ts';
-import { Client, makeTestPki, type TestPki } from './test-support.ts';
+import { startRealServer, type Client, type RealServer } from './test-support.ts';
 
 import { envelope, message, objectMeta } from './protobuf/testing.ts';
 import { createCertificateRequest } from '../pki/index.ts';
@@ -20,22 +17,14 @@ const captures = JSON.parse(readFileSync(new URL('./protobuf/testdata/captures.j
 const body = (name: string): Buffer => readFileSync(new URL(`./protobuf/testdata/${name}.pb`, import.meta.url));
 
 void describe('apiserver with the real modules', () => {
-  let pki: TestPki;
-  let store: Store;
-  let server: ApiServer;
+  let real: RealServer;
   let c: Client;
 
   before(async () => {
-    pki = makeTestPki();
-    store = createMemoryStore();
-    server = await startApiServer({ store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }, host: '127.0.0.1', port: 0 });
-    c = new Client(server.url, pki);
+    real = await startRealServer();
+    c = real.client;
   });
-  after(async () => {
-    c.close();
-    await server.close();
-    await store.close();
-  });
+  after(async () => { await real.close(); });
 
   void test('kubectl 1.33 protobuf bodies decode into the objects kubectl 1.31 sends as JSON', async () => {
     for (const name of ['create-deployment', 'create-configmap', 'create-namespace', 'create-secret', 'create-job']) {

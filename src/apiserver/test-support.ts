@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import type { FieldError, JsonObject, KindInfo, SchemaRegistry, StructDef } from '../api/index.ts';
 import { fieldSelectorFields, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.ts';
 import type { ApiDeps } from './deps.ts';
+import { createMemoryStore } from '../store/index.ts';
+import type { Store } from '../store/types.ts';
+import { startApiServer, type ApiServer } from './server.ts';
 import { applyMergePatch } from './patch/merge-patch.ts';
 import { applyJsonPatch } from './patch/json-patch.ts';
 
@@ -184,4 +187,20 @@ export class Client {
 
   /** close releases the agent's sockets. */
   close(): void { this.agent.destroy(); }
+}
+
+/** RealServer is an API server with the real modules over the memory store, and an admin client. */
+export interface RealServer { readonly pki: TestPki; readonly store: Store; readonly server: ApiServer; readonly client: Client; close(): Promise<void> }
+
+/** startRealServer starts the API server with the real modules on a loopback port, a memory store
+ * and a throwaway CA; `close` stops client, server and store. */
+export async function startRealServer(): Promise<RealServer> {
+  const pki = makeTestPki();
+  const store = createMemoryStore();
+  const server = await startApiServer({ store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }, host: '127.0.0.1', port: 0 });
+  const client = new Client(server.url, pki);
+  return {
+    pki, store, server, client,
+    async close() { client.close(); await server.close(); await store.close(); },
+  };
 }
