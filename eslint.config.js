@@ -50,5 +50,8 @@ export default tseslint.config(
   ...layer(['src/apiserver/**/*.ts'], ['client', 'scheduler', 'controllers', 'agent', 'runtime', 'network', 'cli']),
   // Integration tests of client and controllers start a real API server (and, for the controllers, a real CA).
   ...layer(['src/client/**/*.ts'], ['store', 'apiserver', 'scheduler', 'controllers', 'agent', 'runtime', 'network', 'cli', 'pki'], ['src/client/**/*.int.test.ts']),
-  ...layer(['src/controllers/**/*.ts'], ['store', 'apiserver', 'scheduler', 'agent', 'runtime', 'network', 'cli', 'pki'], ['src/controllers/**/*.int.test.ts']),
+  ...layer(['src/controllers/**/*.ts'], ['store', 'apiserver', 'scheduler', 'agent', 'runtime', 'network', 'cli', 'pki'], ['src/controllers/**/*.int.test.ts', 'src/controllers/int-harness.ts']),
+  ...layer(['src/scheduler/**/*.ts'], ['store', 'apiserver', 'controllers', 'agent', 'runtime', 'network', 'cli', 'pki'], ['src/scheduler/**/*.int.test.ts']),
+  ...layer(['src/runtime/**/*.ts'], ['store', 'apiserver', 'client', 'scheduler', 'controllers', 'agent', 'network', 'cli', 'pki']),
+  ...layer(['src/agent/**/*.ts'], ['store', 'apiserver', 'scheduler', 'controllers', 'cli'], ['src/agent/**/*.int.test.ts']),
 );

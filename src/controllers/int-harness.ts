@@ -1,0 +1,140 @@
+/**
+ * @module controllers/int-harness — the fixture of controller integration tests: a real in-process
+ * API server (memory store, real TLS, real admission), an admin RestClient, the controllers under
+ * test run by a ControllerManager, some Ready nodes, and a "stub kubelet" that stands in for the
+ * scheduler and the agents: it binds unassigned pods round-robin to the nodes that tolerate-free
+ * fit by nodeSelector, marks bound pods Running and Ready, and finishes graceful deletions.
+ * Tests that need the real scheduler or hollow nodes use the e2e tier instead.
+ */
+import { createMemoryStore } from '../store/index.ts';
+import { startApiServer, type ApiServer } from '../apiserver/index.ts';
+import { createCertificateAuthority, issueClientCertificate, issueServerCertificate } from '../pki/index.ts';
+import { isStatusError, type JsonObject } from '../api/index.ts';
+import { InformerFactory, RESOURCES, RestClient, objectOf, realClock, type Clock } from '../client/index.ts';
+import { ControllerManager, errorFields, type Controller, type ControllerContext } from './controller.ts';
+
+/** HarnessOptions: which controllers to run (built from the context), how many nodes, whether the stub kubelet runs. */
+export interface HarnessOptions {
+  readonly controllers: (ctx: ControllerContext) => Controller[];
+  /** nodes to create (name → labels); default two Linux nodes `node-a`, `node-b`. */
+  readonly nodes?: Record<string, Record<string, string>>;
+  /** stubKubelet binds and runs pods (default true). */
+  readonly stubKubelet?: boolean;
+  readonly clock?: Clock;
+}
+
+/** Harness is a running fixture; `close` stops everything. */
+export interface Harness {
+  readonly server: ApiServer;
+  readonly client: RestClient;
+  readonly ctx: ControllerContext;
+  readonly errors: string[];
+  /** eventually polls `fn` until it returns something other than undefined/false (10 s, then throws with controller errors). */
+  eventually<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** startHarness starts server, nodes, controllers and (optionally) the stub kubelet. */
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+  const ca = await createCertificateAuthority();
+  const serving = await issueServerCertificate(ca.cert, ca.key, { hosts: ['127.0.0.1'] });
+  const server = await startApiServer({ store: createMemoryStore(), tls: { cert: serving.cert, key: serving.key, ca: ca.cert }, host: '127.0.0.1', port: 0 });
+  const admin = await issueClientCertificate(ca.cert, ca.key, { commonName: 'harness', organizations: ['system:masters'] });
+  const client = new RestClient({ server: server.url, ca: ca.cert, cert: admin.cert, key: admin.key });
+  const errors: string[] = [];
+  const log = { info: () => undefined, error: (msg: string, f?: Record<string, unknown>) => { errors.push(`${msg} ${JSON.stringify(f ?? {})}`); } };
+  const clock = opts.clock ?? realClock;
+  const factory = new InformerFactory(client, { clock });
+  const ctx: ControllerContext = { client, factory, clock, log };
+  const nodes = opts.nodes ?? { 'node-a': { 'kubernetes.io/os': 'linux' }, 'node-b': { 'kubernetes.io/os': 'linux' } };
+  for (const [name, labels] of Object.entries(nodes)) await client.create(RESOURCES.nodes, '', readyNode(name, labels));
+  const stopper = new AbortController();
+  const controllers = opts.controllers(ctx);
+  const manager = new ControllerManager(controllers, factory, log);
+  const running = manager.run(stopper.signal);
+  const kubelet = opts.stubKubelet === false ? Promise.resolve() : runStubKubelet(client, Object.keys(nodes), nodes, stopper.signal, log);
+  return {
+    server, client, ctx, errors,
+    async eventually(what, fn, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          const v = await fn();
+          if (v !== undefined && v !== false) return v;
+        } catch (e) {
+          if (!isStatusError(e, 404)) throw e;
+        }
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; controller errors:\n${errors.slice(-20).join('\n')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      stopper.abort();
+      await running;
+      await kubelet;
+      client.close();
+      await server.close();
+    },
+  };
+}
+
+/** readyNode builds a Ready Node with generous capacity and the given labels. */
+export function readyNode(name: string, labels: Record<string, string> = {}): JsonObject {
+  const now = new Date().toISOString();
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
+    status: {
+      capacity: { cpu: '8', memory: '32Gi', pods: '110' }, allocatable: { cpu: '8', memory: '32Gi', pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: now, lastTransitionTime: now }],
+    },
+  };
+}
+
+function fits(pod: JsonObject, labels: Record<string, string>): boolean {
+  const sel = (pod.spec?.nodeSelector ?? {}) as Record<string, string>;
+  return Object.entries(sel).every(([k, v]) => labels[k] === v);
+}
+
+/** runStubKubelet watches pods until `signal` aborts: binds unassigned ones, runs bound ones, completes graceful deletes. */
+async function runStubKubelet(client: RestClient, names: string[], labels: Record<string, Record<string, string>>, signal: AbortSignal, log: { error(m: string, f?: Record<string, unknown>): void }): Promise<void> {
+  let next = 0;
+  const handle = async (pod: JsonObject): Promise<void> => {
+    const ns = String(pod.metadata?.namespace);
+    const name = String(pod.metadata?.name);
+    if (pod.metadata?.deletionTimestamp) {
+      await client.delete(RESOURCES.pods, ns, name, { gracePeriodSeconds: 0, preconditions: { uid: String(pod.metadata.uid) } });
+      return;
+    }
+    if (!pod.spec?.nodeName) {
+      const candidates = names.filter((n) => fits(pod, labels[n] ?? {}));
+      if (!candidates.length) return;
+      const node = candidates[next++ % candidates.length];
+      await client.updateSubresource(RESOURCES.pods, ns, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { kind: 'Node', name: node } });
+      return;
+    }
+    if (pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    const now = new Date().toISOString();
+    const containers = (pod.spec?.containers ?? []) as JsonObject[];
+    await client.patch(RESOURCES.pods, ns, name, 'merge', {
+      status: {
+        phase: 'Running', podIP: '10.244.0.10', startTime: now,
+        conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
+        containerStatuses: containers.map((c) => ({ name: c.name, image: c.image, imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } } })),
+      },
+    }, { subresource: 'status' });
+  };
+  while (!signal.aborted) {
+    try {
+      for await (const ev of client.watch(RESOURCES.pods, '', { signal })) {
+        if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
+        await handle(objectOf(ev.object)).catch((e: unknown) => {
+          if (!isStatusError(e, 404) && !isStatusError(e, 409) && !signal.aborted) log.error('stub kubelet', errorFields(e));
+        });
+      }
+    } catch (e) {
+      if (!signal.aborted) log.error('stub kubelet watch', errorFields(e));
+    }
+    if (!signal.aborted) await new Promise((r) => setTimeout(r, 100));
+  }
+}

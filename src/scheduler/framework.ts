@@ -1,0 +1,183 @@
+/**
+ * @module scheduler/framework — the scheduling framework's contract: what a plugin is at each
+ * extension point (PreFilter, Filter, PostFilter, PreScore, Score + normalize, Reserve, PreBind,
+ * Bind), the per-cycle state, the node snapshot a cycle reads, and the plugin outcomes as values.
+ * Plugins are small objects implementing one or more of these interfaces; the runner calls them
+ * in the configured order. Filters and scores are synchronous (they run for every node of every
+ * pod); Reserve, PreBind, Bind and PostFilter may talk to the API and are asynchronous.
+ */
+import type { JsonObject } from '../api/index.ts';
+
+/** Code is a plugin outcome: Unschedulable may be fixed by preemption, UnschedulableAndUnresolvable may not. */
+export type Code = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Error' | 'Skip' | 'Wait';
+
+/** Status is a plugin's outcome with the reasons shown in FailedScheduling events (e.g. "node(s) didn't match Pod's node affinity/selector"). */
+export interface Status {
+  readonly code: Code;
+  readonly reasons: readonly string[];
+  /** plugin names the plugin that returned it (set by the runner). */
+  readonly plugin?: string;
+}
+
+/** SUCCESS is the shared success status. */
+export const SUCCESS: Status = Object.freeze({ code: 'Success', reasons: [] });
+
+/** status builds a Status. */
+export function status(code: Code, ...reasons: string[]): Status { return { code, reasons }; }
+
+/** isSuccess says whether `s` is absent or Success. */
+export function isSuccess(s: Status | undefined): boolean { return s === undefined || s.code === 'Success'; }
+
+/** Resources are amounts in scheduler units: milli-CPU, bytes, pod count, and other named (extended) resources. */
+export interface Resources {
+  milliCPU: number;
+  memory: number;
+  ephemeralStorage: number;
+  pods: number;
+  scalar: Record<string, number>;
+}
+
+/** PodInfo is a pod with what the plugins need precomputed once per pod (requests incl. init containers and overhead). */
+export interface PodInfo {
+  readonly pod: JsonObject;
+  /** key is `namespace/name`. */
+  readonly key: string;
+  readonly requests: Resources;
+  /** nonZeroRequests substitutes defaults (100m CPU, 200 MiB) for unset requests, for scoring. */
+  readonly nonZeroRequests: Resources;
+  /** hostPorts are `${hostIP}/${protocol}/${port}` of every container port with a hostPort. */
+  readonly hostPorts: readonly string[];
+}
+
+/** NodeInfo is one node with the pods assigned to it (bound or assumed) and their sums. */
+export interface NodeInfo {
+  readonly name: string;
+  readonly node: JsonObject;
+  readonly pods: readonly PodInfo[];
+  readonly allocatable: Resources;
+  readonly requested: Resources;
+  readonly nonZeroRequested: Resources;
+  /** usedPorts holds `${hostIP}/${protocol}/${port}` entries of the assigned pods. */
+  readonly usedPorts: ReadonlySet<string>;
+  /** podsWithAffinity / podsWithRequiredAntiAffinity are the assigned pods that have (anti)affinity terms. */
+  readonly podsWithAffinity: readonly PodInfo[];
+  readonly podsWithRequiredAntiAffinity: readonly PodInfo[];
+}
+
+/** Snapshot is the consistent view of the cluster one scheduling cycle reads. */
+export interface Snapshot {
+  readonly nodes: readonly NodeInfo[];
+  get(nodeName: string): NodeInfo | undefined;
+  /** havePodsWithAffinity lists the nodes that carry at least one pod with (anti)affinity. */
+  readonly havePodsWithAffinity: readonly NodeInfo[];
+  readonly havePodsWithRequiredAntiAffinity: readonly NodeInfo[];
+}
+
+/** CycleState carries data between the extension points of one pod's cycle (keyed by plugin). */
+export class CycleState {
+  readonly #data = new Map<string, unknown>();
+  /** read returns what `key` stored, if anything. */
+  read<T>(key: string): T | undefined { return this.#data.get(key) as T | undefined; }
+  /** write stores a value for `key`. */
+  write(key: string, value: unknown): void { this.#data.set(key, value); }
+  /** clone copies the state (values are shared; plugins that mutate in addPod/removePod must clone their own). */
+  clone(): CycleState {
+    const c = new CycleState();
+    for (const [k, v] of this.#data) c.write(k, v);
+    return c;
+  }
+}
+
+/** Listers are the informer-cache reads plugins may use (all objects as stored JSON). */
+export interface Listers {
+  pvc(namespace: string, name: string): JsonObject | undefined;
+  pv(name: string): JsonObject | undefined;
+  pvs(): readonly JsonObject[];
+  storageClass(name: string): JsonObject | undefined;
+  namespace(name: string): JsonObject | undefined;
+  namespaces(): readonly JsonObject[];
+  priorityClass(name: string): JsonObject | undefined;
+  /** pdbs lists the PodDisruptionBudgets of a namespace. */
+  pdbs(namespace: string): readonly JsonObject[];
+}
+
+/** Handle is what the runner gives plugins: the snapshot of this cycle, listers, and the ability to re-run filters (for preemption). */
+export interface Handle {
+  snapshot(): Snapshot;
+  readonly listers: Listers;
+  /** runFilters runs every Filter plugin on one node (PreFilter state in `state`); Success if the pod fits. */
+  runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /** runPreFilterAddPod / runPreFilterRemovePod update PreFilter state as if `other` were added to / removed from `node` (preemption's what-if). */
+  runPreFilterAddPod(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
+  runPreFilterRemovePod(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
+  /** deletePod deletes a pod through the API (preemption victims); resolves when the API accepted it. */
+  deletePod(pod: JsonObject): Promise<void>;
+  /** patchPodStatus sets status fields of a pod through the API (nominatedNodeName, conditions). */
+  patchPodStatus(pod: JsonObject, status: JsonObject): Promise<void>;
+  /** bindPvc / provisionPvc are VolumeBinding's writes: bind a claim to a PV, or annotate it for the provisioner with the selected node. */
+  updatePvc(pvc: JsonObject): Promise<void>;
+  updatePv(pv: JsonObject): Promise<void>;
+  now(): number;
+}
+
+/** Plugin is anything with a name; the extension points below are optional capabilities. */
+export interface Plugin { readonly name: string }
+
+/** PreFilterResult may narrow the candidate nodes (e.g. NodeName, NodeAffinity on metadata.name). */
+export interface PreFilterResult { readonly status: Status; readonly nodeNames?: ReadonlySet<string> }
+
+/** PreFilterPlugin computes per-pod state once; addPod/removePod keep it right when preemption simulates removing pods. */
+export interface PreFilterPlugin extends Plugin {
+  preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot): PreFilterResult;
+  addPod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
+  removePod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
+}
+
+/** FilterPlugin says whether the pod fits one node. */
+export interface FilterPlugin extends Plugin { filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status }
+
+/** NodeStatuses maps a node name to why a Filter rejected it. */
+export type NodeStatuses = ReadonlyMap<string, Status>;
+
+/** PostFilterResult may nominate a node (preemption). */
+export interface PostFilterResult { readonly status: Status; readonly nominatedNodeName?: string }
+
+/** PostFilterPlugin runs when no node fits (DefaultPreemption). */
+export interface PostFilterPlugin extends Plugin {
+  postFilter(state: CycleState, pod: PodInfo, statuses: NodeStatuses, handle: Handle): Promise<PostFilterResult>;
+}
+
+/** PreScorePlugin prepares scoring over the feasible nodes. */
+export interface PreScorePlugin extends Plugin { preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status }
+
+/** MAX_NODE_SCORE is the top of the normalized score range [0, 100]. */
+export const MAX_NODE_SCORE = 100;
+
+/** ScorePlugin ranks a feasible node; normalizeScore rescales all scores to [0, MAX_NODE_SCORE] in place. */
+export interface ScorePlugin extends Plugin {
+  score(state: CycleState, pod: PodInfo, node: NodeInfo): number;
+  normalizeScore?(state: CycleState, pod: PodInfo, scores: Map<string, number>): void;
+}
+
+/** ReservePlugin claims resources for the chosen node before binding; unreserve undoes it on failure. */
+export interface ReservePlugin extends Plugin {
+  reserve(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status> | Status;
+  unreserve(state: CycleState, pod: PodInfo, nodeName: string): Promise<void> | void;
+}
+
+/** PreBindPlugin does API work that must precede the binding (e.g. binding PVCs). */
+export interface PreBindPlugin extends Plugin { preBind(state: CycleState, pod: PodInfo, nodeName: string, handle: Handle): Promise<Status> }
+
+/** BindPlugin binds the pod; Skip lets the next bind plugin try. */
+export interface BindPlugin extends Plugin { bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status> }
+
+/** ClusterEvent names a change that may make unschedulable pods schedulable (requeue hint). */
+export type ClusterEvent =
+  | 'NodeAdd' | 'NodeUpdate' | 'NodeDelete' | 'PodAdd' | 'PodUpdate' | 'PodDelete'
+  | 'PvcAdd' | 'PvcUpdate' | 'PvAdd' | 'PvUpdate' | 'StorageClassAdd';
+
+/** EventsToRegister lets a plugin say which cluster events can make a pod it rejected schedulable. */
+export interface EnqueueExtensions { eventsToRegister(): readonly ClusterEvent[] }
+
+/** Weighted pairs a score plugin with its weight in the final sum. */
+export interface Weighted { readonly plugin: ScorePlugin; readonly weight: number }
