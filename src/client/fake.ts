@@ -98,6 +98,11 @@ export class FakeClient implements ApiClient {
     return this.updateSubresource(r, namespace, 'status', obj, opts);
   }
 
+  async createSubresource<T = JsonObject>(r: Resource, namespace: string, name: string, subresource: string, obj: JsonObject, _opts?: WriteOptions): Promise<T> {
+    const out = this.#record({ verb: 'create', resource: r.resource, namespace, name, subresource, object: structuredClone(obj) });
+    return (out ?? structuredClone(obj)) as T;
+  }
+
   async updateSubresource<T = JsonObject>(r: Resource, namespace: string, subresource: string, obj: JsonObject, _opts?: WriteOptions): Promise<T> {
     const name = String(obj.metadata?.name ?? '');
     const out = this.#record({ verb: 'update', resource: r.resource, namespace, name, subresource, object: structuredClone(obj) });

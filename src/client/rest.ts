@@ -89,6 +89,8 @@ export interface ApiClient {
   /** updateSubresource PUTs `obj` to `.../name/<subresource>` (e.g. a CSR's `approval`). */
   updateSubresource<T = JsonObject>(r: Resource, namespace: string, subresource: string, obj: JsonObject, opts?: WriteOptions): Promise<T>;
   patch<T = JsonObject>(r: Resource, namespace: string, name: string, type: PatchType, patch: unknown, opts?: PatchOptions): Promise<T>;
+  /** createSubresource POSTs `obj` to `.../name/<subresource>` (pods/binding, pods/eviction, serviceaccounts/token). */
+  createSubresource<T = JsonObject>(r: Resource, namespace: string, name: string, subresource: string, obj: JsonObject, opts?: WriteOptions): Promise<T>;
   delete(r: Resource, namespace: string, name: string, opts?: DeleteOptions): Promise<void>;
   watch<T = JsonObject>(r: Resource, namespace: string, opts?: WatchOptions): AsyncIterable<WatchEvent<T>>;
 }
@@ -185,6 +187,11 @@ export class RestClient implements ApiClient {
   updateSubresource<T = JsonObject>(r: Resource, namespace: string, subresource: string, obj: JsonObject, opts: WriteOptions = {}): Promise<T> {
     const path = resourcePath(r, namespace, nameOf(obj), subresource || undefined);
     return this.#json('PUT', path + query({ fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined }), obj, undefined, opts.signal);
+  }
+
+  createSubresource<T = JsonObject>(r: Resource, namespace: string, name: string, subresource: string, obj: JsonObject, opts: WriteOptions = {}): Promise<T> {
+    const path = resourcePath(r, namespace, name, subresource);
+    return this.#json('POST', path + query({ fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined }), obj, undefined, opts.signal);
   }
 
   patch<T = JsonObject>(r: Resource, namespace: string, name: string, type: PatchType, patch: unknown, opts: PatchOptions = {}): Promise<T> {

@@ -110,7 +110,7 @@ async function runStubKubelet(client: RestClient, names: string[], labels: Recor
       const candidates = names.filter((n) => fits(pod, labels[n] ?? {}));
       if (!candidates.length) return;
       const node = candidates[next++ % candidates.length];
-      await client.updateSubresource(RESOURCES.pods, ns, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { kind: 'Node', name: node } });
+      await client.createSubresource(RESOURCES.pods, ns, name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { kind: 'Node', name: node } });
       return;
     }
     if (pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
