@@ -59,3 +59,12 @@ export function parseServerUrl(value: string): string {
   if (url.protocol !== 'https:') throw new InvalidArgumentError('Must be an https:// URL.');
   return value.replace(/\/+$/, '');
 }
+
+/** parsePortRange accepts `first-last` with 1 ≤ first ≤ last ≤ 65535 and returns it normalized. */
+export function parsePortRange(value: string): string {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(value.trim());
+  const first = m ? Number(m[1]) : NaN;
+  const last = m ? Number(m[2]) : NaN;
+  if (!m || first < 1 || last > 65535 || first > last) throw new InvalidArgumentError(`expected a port range like 30000-32767, got "${value}"`);
+  return `${first}-${last}`;
+}

@@ -32,6 +32,7 @@ void test('server defaults', async () => {
   assert.deepEqual(h.server, [{
     dataDir: '/home/ann/.windlass/server', httpsListenPort: 6443, bindAddress: '0.0.0.0', writeKubeconfigMode: 0o600,
     clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16', tlsSan: [], disableAgent: false,
+    serviceNodePortRange: '30000-32767', nodeCidrMaskSize: 24, nodeMonitorGracePeriod: 40, disableScheduler: false, disableControllerManager: false,
   }]);
 });
 
@@ -42,11 +43,13 @@ void test('server flags, with repeatable and comma-separated --tls-san', async (
     '--advertise-address', '[fd00::5]', '--tls-san', 'a.example', '--tls-san', 'b.example,10.0.0.9',
     '--write-kubeconfig', 'kc.yaml', '--write-kubeconfig-mode', '644', '--datastore-endpoint', 'memory',
     '--cluster-cidr', '10.100.0.0/16', '--service-cidr', 'fd00:10::/108', '--disable-agent',
+    '--service-node-port-range', '31000-31999', '--node-cidr-mask-size', '26', '--node-monitor-grace-period', '8', '--disable-scheduler',
   ], { from: 'user' });
   assert.deepEqual(h.server, [{
     dataDir: '/srv/w', httpsListenPort: 0, bindAddress: '127.0.0.1', advertiseAddress: 'fd00::5',
     tlsSan: ['a.example', 'b.example', '10.0.0.9'], writeKubeconfig: 'kc.yaml', writeKubeconfigMode: 0o644,
     datastoreEndpoint: 'memory', clusterCidr: '10.100.0.0/16', serviceCidr: 'fd00:10::/108', disableAgent: true,
+    serviceNodePortRange: '31000-31999', nodeCidrMaskSize: 26, nodeMonitorGracePeriod: 8, disableScheduler: true, disableControllerManager: false,
   }]);
 });
 
@@ -73,6 +76,7 @@ const usageErrors: { args: string[]; message: RegExp }[] = [
   { args: ['server', '--https-listen-port'], message: /argument missing/ },
   { args: ['server', '--bind-address', 'localhost'], message: /Not an IP address/ },
   { args: ['server', '--cluster-cidr', '10.42.0.0/33'], message: /Not a CIDR/ },
+  { args: ['server', '--service-node-port-range', '32767-30000'], message: /expected a port range/ },
   { args: ['server', '--write-kubeconfig-mode', 'rw'], message: /octal/ },
   { args: ['kubeconfig', '--server', 'http://h:1'], message: /https/ },
   { args: ['version', 'extra'], message: /too many arguments/ },

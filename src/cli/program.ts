@@ -8,7 +8,7 @@
  * line on stderr). Command bodies are loaded lazily, so `version` does not load the server.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { collectList, parseCidr, parseFileMode, parseIp, parsePort, parsePositiveInt, parseServerUrl } from './flags.ts';
+import { collectList, parseCidr, parseFileMode, parseIp, parsePort, parsePortRange, parsePositiveInt, parseServerUrl } from './flags.ts';
 import { currentPlatform, defaultDataDir } from './data-dir.ts';
 import type { PlatformInfo } from './data-dir.ts';
 import { WINDLASS_VERSION, versionText } from './version.ts';
@@ -27,6 +27,13 @@ export interface ServerFlags {
   readonly clusterCidr: string;
   readonly serviceCidr: string;
   readonly disableAgent: boolean;
+  /** serviceNodePortRange is `first-last` (inclusive). */
+  readonly serviceNodePortRange: string;
+  readonly nodeCidrMaskSize: number;
+  /** nodeMonitorGracePeriod is in seconds. */
+  readonly nodeMonitorGracePeriod: number;
+  readonly disableScheduler: boolean;
+  readonly disableControllerManager: boolean;
   readonly tlsSan: readonly string[];
   /** watchCacheSize: events the watch cache keeps per resource (older resourceVersions get 410). */
   readonly watchCacheSize?: number;
@@ -102,12 +109,20 @@ export function buildProgram(opts: BuildProgramOptions = {}): Command {
     .option('--datastore-endpoint <url>', 'sqlite (default, in the data dir), sqlite:///path.db, memory, or https://etcd1:2379,…')
     .option('--cluster-cidr <cidr>', 'pod network', parseCidr, '10.42.0.0/16')
     .option('--service-cidr <cidr>', 'service IP range', parseCidr, '10.43.0.0/16')
+    .option('--service-node-port-range <range>', 'NodePort range', parsePortRange, '30000-32767')
+    .option('--node-cidr-mask-size <bits>', 'prefix length of each node\'s pod CIDR', parsePositiveInt, 24)
+    .option('--node-monitor-grace-period <seconds>', 'a node whose heartbeat is older than this becomes NotReady/Unknown', parsePositiveInt, 40)
     .option('--disable-agent', 'do not run a node agent on this machine')
+    .option('--disable-scheduler', 'do not run the scheduler in this server')
+    .option('--disable-controller-manager', 'do not run the controllers in this server')
     .addOption(new Option('--watch-cache-size <events>', 'events kept per resource for watches from a past resourceVersion')
       .argParser(parsePositiveInt).env('WINDLASS_WATCH_CACHE_SIZE'))
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts();
-      await actions.server({ ...o, tlsSan: o.tlsSan ?? [], disableAgent: o.disableAgent === true } as ServerFlags, io);
+      await actions.server({
+        ...o, tlsSan: o.tlsSan ?? [], disableAgent: o.disableAgent === true,
+        disableScheduler: o.disableScheduler === true, disableControllerManager: o.disableControllerManager === true,
+      } as ServerFlags, io);
     });
 
   program.command('kubeconfig')

@@ -49,7 +49,8 @@ async function echoApiServer(opts: ApiServerOptions, events: string[]): Promise<
 function baseFlags(dataDir: string, extra: Partial<ServerFlags> = {}): ServerFlags {
   return {
     dataDir, httpsListenPort: 0, bindAddress: '127.0.0.1', writeKubeconfigMode: 0o600,
-    clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16', disableAgent: true, tlsSan: [], ...extra,
+    clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16', disableAgent: true, tlsSan: [],
+    serviceNodePortRange: '30000-32767', nodeCidrMaskSize: 24, nodeMonitorGracePeriod: 40, disableScheduler: false, disableControllerManager: false, ...extra,
   };
 }
 
