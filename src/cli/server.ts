@@ -15,9 +15,11 @@ import { openStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { startApiServer } from '../apiserver/index.ts';
 import type { ApiServer, ApiServerOptions } from '../apiserver/index.ts';
-import { RestClient } from '../client/index.ts';
 import { startControllers } from '../controllers/index.ts';
 import type { RunningControllers, StartControllersOptions } from '../controllers/index.ts';
+import { startScheduler } from '../scheduler/index.ts';
+import type { RunningScheduler, StartSchedulerOptions } from '../scheduler/index.ts';
+import { startControlPlane } from './control-plane.ts';
 import { createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import type { CliIo, ServerFlags } from './program.ts';
@@ -33,10 +35,11 @@ export interface ServerDeps {
   readonly hostname: () => string;
   /** startControllers runs the in-process controllers (absent: none, as in tests with a fake API server). */
   readonly startControllers?: (opts: StartControllersOptions) => RunningControllers;
+  /** startScheduler runs the in-process scheduler (absent: none). */
+  readonly startScheduler?: (opts: StartSchedulerOptions) => RunningScheduler;
 }
 
-/** CONTROLLER_MANAGER_USER is the identity the in-process controllers authenticate as. */
-export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
+export { CONTROLLER_MANAGER_USER } from './control-plane.ts';
 
 /** isUnspecified says whether an address is the any-address (0.0.0.0 or ::). */
 function isUnspecified(ip: string): boolean {
@@ -103,28 +106,26 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
         await writePrivateFile(extra, kubeconfig, flags.writeKubeconfigMode);
         written.push(extra);
       }
-      let controllers: { running: RunningControllers; client: RestClient } | undefined;
-      if (deps.startControllers) {
-        // The controllers talk to this server over loopback with their own client certificate; once
-        // RBAC is on, the bootstrap policy's system:kube-controller-manager binding authorizes it,
-        // and any denial is logged by the controllers (list/watch and reconcile errors).
-        const id = await issueClientCertificate(pki.caCert, pki.caKey, { commonName: CONTROLLER_MANAGER_USER });
-        const local = isUnspecified(flags.bindAddress) ? '127.0.0.1' : flags.bindAddress;
-        const client = new RestClient({ server: `https://${hostForUrl(local)}:${server.port}`, ca: pki.caCert, cert: id.cert, key: id.key, userAgent: 'windlass-controller-manager' });
-        const running = deps.startControllers({ client, caCert: pki.caCert, caKey: pki.caKey, serverUrl: url, signal, log });
-        controllers = { running, client };
-        log.info('controllers started', { controllers: running.controllers.map((c) => c.name), user: CONTROLLER_MANAGER_USER });
-      }
+      const local = isUnspecified(flags.bindAddress) ? '127.0.0.1' : flags.bindAddress;
+      const controlPlane = await startControlPlane({
+        localUrl: `https://${hostForUrl(local)}:${server.port}`, caCert: pki.caCert, caKey: pki.caKey, publicUrl: url, signal, log,
+        issue: (commonName) => issueClientCertificate(pki.caCert, pki.caKey, { commonName }),
+        controllers: deps.startControllers && !flags.disableControllerManager ? {
+          start: deps.startControllers,
+          settings: {
+            clusterCidr: flags.clusterCidr, nodeCidrMaskSize: flags.nodeCidrMaskSize,
+            nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriod * 1000, storageDir: join(dataDir, 'storage'),
+          },
+        } : undefined,
+        scheduler: deps.startScheduler && !flags.disableScheduler ? { start: deps.startScheduler } : undefined,
+      });
       try {
         log.info('listening', { url, bind: server.url, kubeconfig: written });
         deps.out(`windlass: listening on ${url}\n`);
         await untilAborted(signal);
         log.info('shutting down');
       } finally {
-        if (controllers) {
-          await controllers.running.stop();
-          controllers.client.close();
-        }
+        await controlPlane.stop();
       }
     } finally {
       await server.close();
@@ -150,7 +151,7 @@ export async function runServerProcess(flags: ServerFlags, io: CliIo): Promise<v
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    await runServer(flags, controller.signal, { openStore, startApiServer, startControllers, log, out: io.out, hostname });
+    await runServer(flags, controller.signal, { openStore, startApiServer, startControllers, startScheduler, log, out: io.out, hostname });
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

@@ -34,6 +34,14 @@ export interface StartControllersOptions {
   readonly signal: AbortSignal;
   readonly clock?: Clock;
   readonly log?: ControllerLog;
+  /** clusterCidr is the pod network node IPAM carves per-node CIDRs from (default 10.42.0.0/16). */
+  readonly clusterCidr?: string;
+  /** nodeCidrMaskSize is the prefix length of each node's pod CIDR (default 24). */
+  readonly nodeCidrMaskSize?: number;
+  /** nodeMonitorGracePeriodMs: a node whose heartbeat is older becomes Unknown and tainted (default 40 s). */
+  readonly nodeMonitorGracePeriodMs?: number;
+  /** storageDir is where the local-path provisioner places volumes on nodes. */
+  readonly storageDir?: string;
 }
 
 /** RunningControllers is the handle of started controllers: `stop()` aborts them and resolves when all have stopped. */

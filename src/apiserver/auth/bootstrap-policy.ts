@@ -99,6 +99,14 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly JsonObject[] = [
     R(['create'], ['authentication.k8s.io'], ['tokenreviews']),
     R(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
     R(READ, ['*'], ['*']),
+    // The garbage collector and the namespace controller delete and patch objects of every
+    // resource, including custom ones (upstream grants these to their service accounts).
+    R(['delete', 'deletecollection', 'patch', 'update'], ['*'], ['*']),
+  ]),
+  clusterRole('system:volume-scheduler', [
+    R(['get', 'list', 'watch', 'patch', 'update'], [''], ['persistentvolumes']),
+    R(READ, ['storage.k8s.io'], ['storageclasses']),
+    R(['get', 'list', 'watch', 'patch', 'update'], [''], ['persistentvolumeclaims']),
   ]),
   clusterRole('system:kube-scheduler', [
     R(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
@@ -127,6 +135,7 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly JsonObject[] = [
   crb('system:node', 'system:node', []),
   crb('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
   crb('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
+  crb('system:volume-scheduler', 'system:volume-scheduler', [user('system:kube-scheduler')]),
   crb('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', [group('system:bootstrappers')]),
   crb('kubeadm:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [group('system:bootstrappers')]),
   crb('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]),

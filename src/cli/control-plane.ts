@@ -1,0 +1,102 @@
+/**
+ * @module cli/control-plane — the scheduler and the controller manager inside `windlass server`,
+ * each behind leader election on its own Lease in kube-system (`kube-scheduler`,
+ * `kube-controller-manager`), so several servers sharing one datastore run exactly one of each.
+ * Each connects over loopback with its own client certificate (`system:kube-scheduler`,
+ * `system:kube-controller-manager`) and starts only while it leads; losing the Lease stops it.
+ */
+import { randomUUID } from 'node:crypto';
+import { LeaderElector, RestClient } from '../client/index.ts';
+import { errorFields } from '../controllers/index.ts';
+import type { RunningControllers, StartControllersOptions } from '../controllers/index.ts';
+import type { RunningScheduler, StartSchedulerOptions } from '../scheduler/index.ts';
+import type { Logger } from './log.ts';
+
+/** CONTROLLER_MANAGER_USER is the identity the in-process controllers authenticate as. */
+export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
+
+/** SCHEDULER_USER is the identity the in-process scheduler authenticates as. */
+export const SCHEDULER_USER = 'system:kube-scheduler';
+
+/** ClientCredentials are a client certificate for one component. */
+export interface ClientCredentials { readonly cert: string; readonly key: string }
+
+/** ControlPlaneOptions: where the API is, how to get credentials, what to run and with which settings. */
+export interface ControlPlaneOptions {
+  /** localUrl is the loopback URL of this server; caCert verifies it. */
+  readonly localUrl: string;
+  readonly caCert: string;
+  readonly caKey: string;
+  /** publicUrl is what cluster-info advertises. */
+  readonly publicUrl: string;
+  readonly identity?: string;
+  readonly issue: (commonName: string) => Promise<ClientCredentials>;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  /** controllers: settings beyond client/CA/signal; absent = the controller manager does not run here. */
+  readonly controllers?: {
+    readonly start: (opts: StartControllersOptions) => RunningControllers;
+    readonly settings: Omit<StartControllersOptions, 'client' | 'caCert' | 'caKey' | 'serverUrl' | 'signal' | 'log'>;
+  };
+  /** scheduler: absent = the scheduler does not run here. */
+  readonly scheduler?: {
+    readonly start: (opts: StartSchedulerOptions) => RunningScheduler;
+  };
+  /** leaseDurationMs etc. tune leader election (client-go defaults 15 s / 10 s / 2 s). */
+  readonly leaderElection?: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+}
+
+/** RunningControlPlane: `stop()` resolves after both components stopped and released their Leases. */
+export interface RunningControlPlane { stop(): Promise<void> }
+
+/** startControlPlane campaigns for the two Leases and runs each component while it leads. */
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<RunningControlPlane> {
+  const identity = opts.identity ?? `windlass_${randomUUID()}`;
+  const stopper = new AbortController();
+  const signal = AbortSignal.any([opts.signal, stopper.signal]);
+  const clients: RestClient[] = [];
+  const runs: Promise<void>[] = [];
+  const { log } = opts;
+
+  const campaign = async (lease: string, user: string, lead: (client: RestClient, signal: AbortSignal) => Promise<void>): Promise<void> => {
+    const id = await opts.issue(user);
+    const client = new RestClient({ server: opts.localUrl, ca: opts.caCert, cert: id.cert, key: id.key, userAgent: `windlass-${lease}` });
+    clients.push(client);
+    const elector = new LeaderElector({
+      client, namespace: 'kube-system', name: lease, identity, ...opts.leaderElection,
+      onError: (e) => { if (!signal.aborted) log.error('leader election failed', { lease, ...errorFields(e) }); },
+    });
+    runs.push(elector.run(signal, {
+      onStartedLeading: async (leading) => {
+        log.info('leading', { lease, identity });
+        await lead(client, leading);
+      },
+      onStoppedLeading: () => log.info('stopped leading', { lease, identity }),
+      onNewLeader: (who) => { if (who !== identity) log.info('another server leads', { lease, leader: who }); },
+    }));
+  };
+
+  if (opts.controllers) {
+    const c = opts.controllers;
+    await campaign('kube-controller-manager', CONTROLLER_MANAGER_USER, async (client, leading) => {
+      const running = c.start({ ...c.settings, client, caCert: opts.caCert, caKey: opts.caKey, serverUrl: opts.publicUrl, signal: leading, log });
+      log.info('controllers started', { controllers: running.controllers.map((x) => x.name), user: CONTROLLER_MANAGER_USER });
+      await running.done;
+    });
+  }
+  if (opts.scheduler) {
+    const s = opts.scheduler;
+    await campaign('kube-scheduler', SCHEDULER_USER, async (client, leading) => {
+      const running = s.start({ client, signal: leading, log });
+      log.info('scheduler started', { user: SCHEDULER_USER });
+      await running.done;
+    });
+  }
+  return {
+    async stop() {
+      stopper.abort();
+      await Promise.all(runs);
+      for (const c of clients) c.close();
+    },
+  };
+}
