@@ -30,7 +30,7 @@ const sims: BackgroundCli[] = [];
 
 /** startSim runs `windlass sim` against the shared server (stopped in after()). */
 function startSim(args: readonly string[]): BackgroundCli {
-  const s = startWindlass(['sim', '--server', server.url, '--kubeconfig', server.kubeconfigPath, '--heartbeat-seconds', String(HEARTBEAT_SECONDS), ...args]);
+  const s = startWindlass(['sim', '--server', server.url, '--kubeconfig', server.kubeconfigPath, '--heartbeat-ms', String(HEARTBEAT_SECONDS * 1000), ...args]);
   sims.push(s);
   return s;
 }

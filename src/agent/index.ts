@@ -21,3 +21,7 @@ export {
   createNodeCertificates, kubeconfigCertificateStore, nodeAddressSans, pemFileCertificateStore, replaceKubeconfigCredentials, servingCertificatePaths,
 } from './node-certificates.ts';
 export type { NodeCertificates, NodeCertificatesOptions } from './node-certificates.ts';
+export { startHollowNodes, hollowNodeIp, hollowNodeObject, hollowPodCidr, windowsOsImage } from './sim.ts';
+export type { HollowCluster, HollowNodesOptions } from './sim.ts';
+export { PodWorkers, computePodStatus, podPhase, qosClass } from './pods/index.ts';
+export type { ContainerView, PodWorkersOptions, StatusInput } from './pods/index.ts';

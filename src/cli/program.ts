@@ -1,6 +1,6 @@
 /**
  * @module cli/program — the `windlass` command line: `server`, `kubeconfig`, `version`, and
- * `token`, `join`, `agent` (defined in join-commands.ts).
+ * `token`, `join`, `agent` (defined in join-commands.ts), `sim` (sim.ts).
  *
  * `buildProgram` defines the commands and flags (k3s conventions) and always uses commander's
  * exitOverride, so parsing never exits the process; `runCli` maps the outcome to an exit code:
@@ -14,6 +14,8 @@ import type { PlatformInfo } from './data-dir.ts';
 import { WINDLASS_VERSION, versionText } from './version.ts';
 import { addJoinCommands, defaultJoinActions } from './join-commands.ts';
 import type { JoinActions } from './join-commands.ts';
+import { addSimCommand, defaultSimActions } from './sim.ts';
+import type { SimActions } from './sim.ts';
 
 /** ServerFlags are the parsed flags of `windlass server`, defaults applied. */
 export interface ServerFlags {
@@ -52,7 +54,7 @@ export interface CliIo {
 }
 
 /** CliActions are the command bodies; tests replace them to observe parsed flags. */
-export interface CliActions extends JoinActions {
+export interface CliActions extends JoinActions, SimActions {
   server(flags: ServerFlags, io: CliIo): Promise<void>;
   kubeconfig(flags: KubeconfigFlags, io: CliIo): Promise<void>;
   version(io: CliIo): Promise<void>;
@@ -67,6 +69,7 @@ export interface BuildProgramOptions {
 
 const defaultActions: CliActions = {
   ...defaultJoinActions,
+  ...defaultSimActions,
   async server(flags, io) {
     const { runServerProcess } = await import('./server.ts');
     await runServerProcess(flags, io);
@@ -140,6 +143,7 @@ export function buildProgram(opts: BuildProgramOptions = {}): Command {
     });
 
   addJoinCommands(program, actions, io, platform);
+  addSimCommand(program, actions, io, platform);
   return program;
 }
 
