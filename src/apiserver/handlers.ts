@@ -251,9 +251,13 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
   if (sub && method === 'POST' && kind.group === '' && kind.resource === 'pods' && (sub === 'binding' || sub === 'eviction')) {
     const opts = writeOptions(q, req);
     const body = await readObject(req, env);
-    if (sub === 'binding') await bindPod(env.registry, kind, ns, p.name, body, opts.dryRun, opts.user);
-    else await evictPod(env.registry, kind, ns, p.name, body, opts.dryRun, opts.user);
-    send(res, 201, SUCCESS_201, []);
+    if (sub === 'binding') {
+      await bindPod(env.registry, kind, ns, p.name, body, opts.dryRun, opts.user);
+      send(res, 201, SUCCESS_201, []);
+    } else {
+      const status = await evictPod(env.registry, kind, ns, p.name, body, opts.dryRun, opts.user);
+      send(res, Number(status.code) || 201, status, []);
+    }
     return 'POST';
   }
   if (sub === 'token' && method === 'POST' && kind.group === '' && kind.resource === 'serviceaccounts') {

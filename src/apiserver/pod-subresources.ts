@@ -1,10 +1,11 @@
 /**
  * @module apiserver/pod-subresources — the create-only pod subresources served from the store:
  * `pods/binding` (the scheduler assigns a node; 409 when already assigned) and `pods/eviction`
- * (a delete with the eviction's DeleteOptions; disruption budgets are not checked yet).
+ * (a delete with the eviction's DeleteOptions that honours PodDisruptionBudgets).
  */
-import { badRequest, conflict, notFound, type JsonObject, type KindInfo } from '../api/index.ts';
-import type { DeleteOptions, ResourceRegistry } from './registry/resource-store.ts';
+import { badRequest, conflict, type JsonObject, type KindInfo } from '../api/index.ts';
+import type { ResourceRegistry } from './registry/resource-store.ts';
+import { evictWithBudgets } from './pdb-eviction.ts';
 import type { AdmissionUser } from './admission/types.ts';
 
 /** SUCCESS_201 is the Status upstream returns for a successful binding or eviction. */
@@ -26,15 +27,7 @@ export async function bindPod(registry: ResourceRegistry, pods: KindInfo, ns: st
   }, { dryRun, fieldManager: 'binding', fieldValidation: 'Ignore', user }, '');
 }
 
-/** evictPod deletes a pod on behalf of an Eviction (404 when the pod does not exist). */
-export async function evictPod(registry: ResourceRegistry, pods: KindInfo, ns: string, name: string, eviction: JsonObject, dryRun: boolean, user?: AdmissionUser): Promise<void> {
-  if (eviction.metadata?.name && eviction.metadata.name !== name) throw badRequest(`the name of the object (${String(eviction.metadata.name)}) does not match the name on the URL (${name})`);
-  const o = (eviction.deleteOptions ?? {}) as JsonObject;
-  const options: DeleteOptions = { gracePeriodSeconds: o.gracePeriodSeconds, propagationPolicy: o.propagationPolicy, preconditions: o.preconditions };
-  try {
-    await registry.delete(pods, ns, name, options, { dryRun: dryRun || (Array.isArray(o.dryRun) && o.dryRun.includes('All')), user, subresource: 'eviction' });
-  } catch (e) {
-    if (e instanceof Error && (e as { code?: number }).code === 404) throw notFound('pods', '', name);
-    throw e;
-  }
+/** evictPod evicts a pod honouring its PodDisruptionBudget (pdb-eviction.ts); returns the Status to send. */
+export async function evictPod(registry: ResourceRegistry, pods: KindInfo, ns: string, name: string, eviction: JsonObject, dryRun: boolean, user?: AdmissionUser): Promise<JsonObject> {
+  return evictWithBudgets(registry, pods, ns, name, eviction, dryRun, user);
 }

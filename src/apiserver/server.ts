@@ -28,6 +28,10 @@ import { AuthService } from './auth/service.ts';
 import { WatchHub } from './watch.ts';
 import { WatchCaches } from './watch-cache.ts';
 import { Compactor } from './compactor.ts';
+import { ServiceAllocator } from './service-allocator.ts';
+import { ServiceHook } from './service-hooks.ts';
+import { ServiceRepair } from './service-repair.ts';
+import { DEFAULT_ENDPOINT_INTERVAL_MS, KubernetesServiceLoop, defaultAdvertiseAddress, ensureKubernetesService } from './kubernetes-service.ts';
 
 /** ApiServerOptions configures startApiServer (CONTRACTS.md); `deps`/`tuning` are test seams. */
 export interface ApiServerOptions {
@@ -40,9 +44,25 @@ export interface ApiServerOptions {
   /** deps replaces the modules loaded from the contract paths (tests). */
   deps?: ApiDeps;
   /** tuning shortens intervals for tests. */
-  tuning?: { bookmarkIntervalMs?: number; namespaceRetryMs?: number; watchRingSize?: number; maxWatchBufferBytes?: number; compactionIntervalMs?: number };
+  tuning?: {
+    bookmarkIntervalMs?: number; namespaceRetryMs?: number; watchRingSize?: number; maxWatchBufferBytes?: number; compactionIntervalMs?: number;
+    /** serviceRepairIntervalMs: period of the Service allocation repair pass (default 3 min). */
+    serviceRepairIntervalMs?: number;
+    /** allocationLeakGraceMs: age before an allocation without a Service is freed (default 60 s). */
+    allocationLeakGraceMs?: number;
+    /** endpointReconcileIntervalMs: period of the `kubernetes` Service/Endpoints reconcile (default 10 s). */
+    endpointReconcileIntervalMs?: number;
+  };
   /** serviceAccountKeys sign service-account tokens (ES256); an ephemeral pair is generated when absent. */
   serviceAccountKeys?: ServiceAccountKeyPems;
+  /** inProcessNamespaceFinalizer empties terminating namespaces inside the server (default true); `windlass server` sets false when the namespace controller runs. */
+  inProcessNamespaceFinalizer?: boolean;
+  /** serviceCIDR: Service ClusterIP range, or an `IPv4,IPv6` dual-stack pair (default 10.43.0.0/16, as k3s). */
+  serviceCIDR?: string;
+  /** serviceNodePortRange: `lo-hi` range of NodePorts (default 30000-32767). */
+  serviceNodePortRange?: string;
+  /** advertiseAddress: the address in the `kubernetes` Endpoints (default the bind host, or 127.0.0.1 for a wildcard). */
+  advertiseAddress?: string;
 }
 
 /** ApiServer is a running server. */
@@ -66,7 +86,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const store = opts.store;
   const catalog = new Catalog(deps.kinds, deps.schemas);
   const caches = new WatchCaches(store, { ringSize: opts.tuning?.watchRingSize });
-  const registry = new ResourceRegistry({ store, catalog, deps, caches, now });
+  const allocator = new ServiceAllocator(store, now, { serviceCIDR: opts.serviceCIDR, serviceNodePortRange: opts.serviceNodePortRange });
+  const registry = new ResourceRegistry({ store, catalog, deps, caches, now, hooks: [new ServiceHook(allocator)] });
   const hub = new WatchHub(caches, store, { now, bookmarkIntervalMs: opts.tuning?.bookmarkIntervalMs, maxBufferedBytes: opts.tuning?.maxWatchBufferBytes });
   const metrics = new ApiMetrics(() => hub.count);
   const openapi = new OpenApiDocs(catalog, deps);
@@ -78,12 +99,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const crds = new CrdController(catalog, deps, store, now);
   const auth = new AuthService({ registry, catalog, caches, now, serviceAccountKeys: opts.serviceAccountKeys });
   const env: HandlerEnv = { registry, catalog, deps, hub, now, auth, crdChanged: (crd, removed) => crds.handle(removed ? 'delete' : 'put', crd) };
-  if (nsKind) finalizer.start(await caches.get('/registry/core/namespaces/'));
+  if (nsKind && opts.inProcessNamespaceFinalizer !== false) finalizer.start(await caches.get('/registry/core/namespaces/'));
   if (crdKind) crds.start(await caches.get('/registry/apiextensions.k8s.io/customresourcedefinitions/'));
   await ensureSystemNamespaces(registry, catalog);
   await ensureSystemPriorityClasses(registry);
   await ensureBootstrapPolicy(registry, catalog);
   await auth.start();
+  const warn = (what: string) => (e: unknown): void => process.emitWarning(`apiserver: ${what}: ${e instanceof Error ? e.message : String(e)}`);
+  const repair = new ServiceRepair(registry, catalog, allocator, {
+    now, intervalMs: opts.tuning?.serviceRepairIntervalMs, leakGraceMs: opts.tuning?.allocationLeakGraceMs, onError: warn('service allocation repair'),
+    onReport: (r) => { for (const c of r.conflicts) process.emitWarning(`apiserver: service allocation repair: ${c}`); },
+  });
+  await repair.runOnce().catch(warn('service allocation repair'));
+  repair.start();
   // Start every built-in resource's watch cache now, as kube-apiserver does, so the first watch or
   // resourceVersion=0 list of a big resource does not pay for loading it.
   const warming = new Set<string>();
@@ -186,11 +214,21 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const hostText = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   address = `${hostText}:${port}`;
+  const advertise = opts.advertiseAddress ?? defaultAdvertiseAddress(opts.host);
+  const reconcileKubernetes = (): Promise<void> => ensureKubernetesService(registry, catalog, {
+    advertiseAddress: advertise, port, alloc: allocator, now,
+    leaseTtlMs: 3 * (opts.tuning?.endpointReconcileIntervalMs ?? DEFAULT_ENDPOINT_INTERVAL_MS),
+  });
+  const kubernetesLoop = new KubernetesServiceLoop(reconcileKubernetes, opts.tuning?.endpointReconcileIntervalMs ?? DEFAULT_ENDPOINT_INTERVAL_MS, warn('kubernetes service'));
+  await reconcileKubernetes().catch(warn('kubernetes service'));
+  kubernetesLoop.start();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await compactor.stop();
+      await repair.stop();
+      await kubernetesLoop.stop();
       hub.close();
       finalizer.stop();
       crds.stop();

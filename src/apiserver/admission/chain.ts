@@ -15,6 +15,7 @@ import { podSecurity } from './pod-security.ts';
 import { priorityAdmission, SYSTEM_PRIORITY_CLASSES } from './priority.ts';
 import { defaultTolerationSeconds } from './default-toleration-seconds.ts';
 import { runtimeClassAdmission } from './runtime-class.ts';
+import { defaultStorageClass } from './default-storage-class.ts';
 import { resourceQuota } from './resource-quota.ts';
 
 /** AdmissionChain runs a fixed list of plugins against one context. */
@@ -38,7 +39,7 @@ export class AdmissionChain {
 export function defaultPlugins(opts: { random?: (n: number) => number } = {}): AdmissionPlugin[] {
   return [
     namespaceLifecycle(), limitRanger(), serviceAccountAdmission({ random: opts.random }), nodeRestriction(),
-    podSecurity(), priorityAdmission(), defaultTolerationSeconds(), runtimeClassAdmission(), resourceQuota(),
+    podSecurity(), priorityAdmission(), defaultTolerationSeconds(), defaultStorageClass(), runtimeClassAdmission(), resourceQuota(),
   ];
 }
 

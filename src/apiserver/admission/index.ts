@@ -1,7 +1,7 @@
 /**
  * @module apiserver/admission — the admission chain of the API server: NamespaceLifecycle,
  * LimitRanger, ServiceAccount, NodeRestriction, PodSecurity, Priority, DefaultTolerationSeconds,
- * RuntimeClass and ResourceQuota, run by the registry on every create, update and delete.
+ * DefaultStorageClass, RuntimeClass and ResourceQuota, run by the registry on every create, update and delete.
  */
 export * from './types.ts';
 export { AdmissionChain, createAdmissionChain, defaultPlugins, ensureSystemPriorityClasses, registryContext } from './chain.ts';
@@ -15,5 +15,6 @@ export { checkPod, renderViolations, type PodSecurityLevel, type CheckResult } f
 export { priorityAdmission, SYSTEM_PRIORITY_CLASSES } from './priority.ts';
 export { defaultTolerationSeconds, NOT_READY_TAINT, UNREACHABLE_TAINT } from './default-toleration-seconds.ts';
 export { runtimeClassAdmission } from './runtime-class.ts';
+export { defaultStorageClass, defaultStorageClassOf, IS_DEFAULT_CLASS } from './default-storage-class.ts';
 export { resourceQuota, usageOf, countKey, resourceOfKey } from './resource-quota.ts';
 export { parseQuantity, formatQuantity, type Quantity } from './quantity.ts';

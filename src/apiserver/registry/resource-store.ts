@@ -17,6 +17,7 @@ import { decodeKv, rawWithRv, type WatchCaches } from '../watch-cache.ts';
 import { storageKey, storagePrefix, type Catalog } from './catalog.ts';
 import { storageConversion, type StorageConversion } from './conversion.ts';
 import { EVERYTHING, type Predicate } from './predicate.ts';
+import { hookFor, type PendingWrite, type ResourceHook } from './hooks.ts';
 import {
   carryOverMeta, checkTypeMeta, defaultAndValidate, handleUnknownFields, prepareCreateMeta, rfc3339,
   specChanged, apiVersionOf, deepEqual, type FieldValidation,
@@ -75,6 +76,8 @@ export interface RegistryDeps {
   readonly now: () => number;
   /** admission: the admission chain (default: the built-in chain over this registry; null: none). */
   readonly admission?: AdmissionChain | null;
+  /** hooks: per-resource side effects of writes (Service IP and port allocation). */
+  readonly hooks?: readonly ResourceHook[];
 }
 
 const MAX_RETRIES = 8;
@@ -261,11 +264,12 @@ export class ResourceRegistry {
     defaultAndValidate(obj, kind, this.r.deps);
     await this.admission?.validate(attrs);
     if (!opts.managedByMutation) this.r.deps.updateManagedFields(undefined, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind) });
+    const pending = await hookFor(this.r.hooks, kind)?.beforeCreate?.(obj, { dryRun: opts.dryRun });
     const conv = this.conv(kind);
     const stored = conv ? conv.toStorage(obj) : obj;
     if (opts.dryRun) return { code: 201, obj: conv ? conv.fromStorage(stored) : obj, warnings };
     const name = String(obj.metadata.name);
-    const res = await this.r.store.create(storageKey(kind, ns, name), serialize(stored));
+    const res = await settle(pending, () => this.r.store.create(storageKey(kind, ns, name), serialize(stored)));
     if (!res.ok) throw alreadyExists(kind.resource, kind.group, name);
     return { code: 201, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
   }
@@ -298,21 +302,31 @@ export class ResourceRegistry {
       obj = handleUnknownFields(obj, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings, opts.patch);
       obj = this.applySubresourceRules(obj, cur, kind, subresource);
       carryOverMeta(obj, cur);
+      const hook = subresource === '' ? hookFor(this.r.hooks, kind) : undefined;
+      hook?.prepareUpdate?.(obj, cur);
       const now = this.r.now();
       const attrs = this.attrs('UPDATE', kind, ns, name, obj, cur, opts, subresource, warnings);
       kind.defaults?.(obj);
       await this.admission?.admit(attrs);
       defaultAndValidate(obj, kind, this.r.deps, cur);
       await this.admission?.validate(attrs);
+      const pending = await hook?.beforeUpdate?.(obj, cur, { dryRun: opts.dryRun });
       // After defaulting: an update that only omits defaulted fields changes no spec.
       if (subresource === '' && specChanged(obj, cur, kind)) obj.metadata.generation = (Number(cur.metadata.generation) || 0) + 1;
       if (!opts.managedByMutation) this.r.deps.updateManagedFields(cur, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind), subresource: subresource || undefined });
       obj.metadata.resourceVersion = curRv;
-      if (this.finalizersDone(obj, kind)) return this.removeNow(kind, key, obj, kv, opts, name);
-      if (sameIgnoringManagedFields(obj, cur)) return { code: 200, obj: cur, warnings };
+      if (this.finalizersDone(obj, kind)) {
+        const out = await settle(pending, () => this.removeNow(kind, key, obj, kv, opts, name), false);
+        if (!opts.dryRun) await hook?.afterRemove?.(cur);
+        return out;
+      }
+      if (sameIgnoringManagedFields(obj, cur)) {
+        await pending?.abort();
+        return { code: 200, obj: cur, warnings };
+      }
       const stored = conv ? conv.toStorage(obj) : obj;
       if (opts.dryRun) return { code: 200, obj: conv ? conv.fromStorage(stored) : obj, warnings };
-      const res = await this.r.store.update(key, serialize(stored), kv.modRevision);
+      const res = await settle(pending, () => this.r.store.update(key, serialize(stored), kv.modRevision));
       if (res.ok) return { code: 200, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
       if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
       if (conditional || attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
@@ -416,7 +430,10 @@ export class ResourceRegistry {
       if (!held) {
         if (opts.dryRun) return { code: 200, obj, warnings: [] };
         const res = await this.r.store.delete(key, kv.modRevision);
-        if (res.ok) return { code: 200, obj: decodeKv(res.kv), warnings: [] };
+        if (res.ok) {
+          await hookFor(this.r.hooks, kind)?.afterRemove?.(obj);
+          return { code: 200, obj: decodeKv(res.kv), warnings: [] };
+        }
         if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
         if (attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
         continue;
@@ -453,6 +470,23 @@ export class ResourceRegistry {
     }
     return out;
   }
+}
+
+/** settle runs a store write between a hook's reservations and their commit (write succeeded) or
+ * abort (write failed or threw); `commitOnOk` false aborts even on success (the object is gone). */
+async function settle<T extends { ok: boolean } | Outcome>(pending: PendingWrite | undefined, write: () => Promise<T>, commitOnOk = true): Promise<T> {
+  if (!pending) return write();
+  let out: T;
+  try {
+    out = await write();
+  } catch (e) {
+    await pending.abort();
+    throw e;
+  }
+  const ok = 'ok' in out ? out.ok : true;
+  if (ok && commitOnOk) await pending.commit();
+  else await pending.abort();
+  return out;
 }
 
 function sameIgnoringManagedFields(a: JsonObject, b: JsonObject): boolean {
