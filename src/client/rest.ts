@@ -122,16 +122,19 @@ function nameOf(obj: JsonObject): string {
 export class RestClient implements ApiClient {
   readonly config: RestConfig;
   readonly #agent: Agent;
+  /** watchAgent carries watches: each holds a socket for minutes, so they must not use up the request pool. */
+  readonly #watchAgent: Agent;
   readonly #base: URL;
 
   constructor(config: RestConfig) {
     this.config = config;
     this.#base = new URL(config.server);
     this.#agent = new Agent({ keepAlive: true, ca: config.ca, cert: config.cert, key: config.key, maxSockets: 32 });
+    this.#watchAgent = new Agent({ keepAlive: false, ca: config.ca, cert: config.cert, key: config.key });
   }
 
   /** close destroys the agent's sockets (in-flight requests fail). */
-  close(): void { this.#agent.destroy(); }
+  close(): void { this.#agent.destroy(); this.#watchAgent.destroy(); }
 
   #headers(extra: Record<string, string>): Record<string, string> {
     const h: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.config.userAgent ?? 'windlass-client', ...extra };
@@ -213,7 +216,7 @@ export class RestClient implements ApiClient {
     const q = query({ watch: 'true', resourceVersion: opts.resourceVersion, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, timeoutSeconds: opts.timeoutSeconds, allowWatchBookmarks: opts.allowWatchBookmarks });
     const signal = opts.signal;
     if (signal?.aborted) return;
-    const req = request(new URL(resourcePath(r, namespace) + q, this.#base), { method: 'GET', agent: this.#agent, headers: this.#headers({}) });
+    const req = request(new URL(resourcePath(r, namespace) + q, this.#base), { method: 'GET', agent: this.#watchAgent, headers: this.#headers({}) });
     const onAbort = (): void => { req.destroy(); };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {

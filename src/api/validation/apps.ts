@@ -45,6 +45,22 @@ function replicaTemplateChecks(spec: JsonObject, path: string): FieldError[] {
   return errs;
 }
 
+/** withClaimVolumes returns the StatefulSet spec with each volumeClaimTemplate as a template volume,
+ * so that volumeMounts naming a claim template validate (the controller adds those volumes to pods). */
+function withClaimVolumes(spec: JsonObject): JsonObject {
+  const claims = Array.isArray(spec.volumeClaimTemplates) ? (spec.volumeClaimTemplates as JsonObject[]) : [];
+  if (!claims.length || !isSet(spec.template)) return spec;
+  const template: JsonObject = structuredClone(spec.template);
+  const pod = obj(template.spec);
+  const volumes = Array.isArray(pod.volumes) ? [...(pod.volumes as JsonObject[])] : [];
+  for (const c of claims) {
+    const name = obj(c.metadata).name;
+    if (typeof name === 'string' && name && !volumes.some((v) => v.name === name)) volumes.push({ name, persistentVolumeClaim: { claimName: name } });
+  }
+  template.spec = { ...pod, volumes };
+  return { ...spec, template };
+}
+
 function intOrPercent(v: unknown, path: string): FieldError[] {
   if (typeof v === 'string') return isValidPercent(v).map((m) => invalid(path, v, m));
   return nonNegative(v, path);
@@ -175,7 +191,7 @@ export function validateStatefulSet(o: JsonObject, old?: JsonObject): FieldError
   errs.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
   errs.push(...validateMetaSelector(spec.selector, 'spec.selector', 'statefulset'));
   errs.push(...templateMatchesSelector(spec.selector, spec.template, 'spec.template'));
-  errs.push(...replicaTemplateChecks(spec, 'spec'));
+  errs.push(...replicaTemplateChecks(withClaimVolumes(spec), 'spec'));
   const ret = obj(spec.persistentVolumeClaimRetentionPolicy);
   for (const f of ['whenDeleted', 'whenScaled']) {
     if (isSet(ret[f]) && ret[f] !== 'Retain' && ret[f] !== 'Delete') errs.push(notSupported(`spec.persistentVolumeClaimRetentionPolicy.${f}`, ret[f], ['Retain', 'Delete']));

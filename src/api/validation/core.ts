@@ -59,7 +59,8 @@ export function validateService(o: JsonObject, old?: JsonObject): FieldError[] {
     }
     if (isSet(p.nodePort) && p.nodePort !== 0) {
       if (type !== 'NodePort' && type !== 'LoadBalancer') errs.push(forbidden(child(pp, 'nodePort'), `may not be used when \`type\` is '${type}'`));
-      else if (typeof p.nodePort === 'number' && (p.nodePort < 30000 || p.nodePort > 32767)) errs.push(nodePortRangeError(child(pp, 'nodePort'), p.nodePort));
+      // The range (--service-node-port-range) is the allocator's to check; here only a valid port.
+      else if (typeof p.nodePort === 'number') for (const m of isValidPortNum(p.nodePort)) errs.push(invalid(child(pp, 'nodePort'), p.nodePort, m));
     }
   });
   if (spec.clusterIP && spec.clusterIP !== 'None' && !isValidIP(String(spec.clusterIP))) {

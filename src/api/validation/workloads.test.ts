@@ -77,6 +77,13 @@ void test('replicaset, statefulset, daemonset', () => {
   assert.deepEqual(check('apps/ReplicaSet', rs), ['spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment']);
   const sts = (spec: JsonObject): JsonObject => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's', namespace: 'd' }, spec: { serviceName: 's', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'a', image: 'x' }] } }, ...spec } });
   assert.deepEqual(check('apps/StatefulSet', sts({})), []);
+  // A volumeMount may name a volumeClaimTemplate (the controller adds that volume to each pod); any other name is still an error.
+  const mounting = (mount: string): JsonObject => sts({
+    volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'a', image: 'x', volumeMounts: [{ name: mount, mountPath: '/data' }] }] } },
+  });
+  assert.deepEqual(check('apps/StatefulSet', mounting('data')), []);
+  assert.deepEqual(check('apps/StatefulSet', mounting('other')), ['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "other"']);
   assert.deepEqual(check('apps/StatefulSet', sts({ podManagementPolicy: 'Random' })), ['spec.podManagementPolicy: Invalid value: "Random": must be \'OrderedReady\' or \'Parallel\'']);
   assert.deepEqual(check('apps/StatefulSet', sts({ replicas: 5 }), sts({})), []);
   assert.deepEqual(check('apps/StatefulSet', sts({ serviceName: 'other' }), sts({})), ["spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"]);
