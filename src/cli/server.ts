@@ -93,6 +93,10 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
     const server = await deps.startApiServer({
       store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, serviceAccountKeys,
       host: flags.bindAddress, port: flags.httpsListenPort, signal,
+      serviceCIDR: flags.serviceCidr, serviceNodePortRange: flags.serviceNodePortRange,
+      ...(flags.advertiseAddress !== undefined ? { advertiseAddress: flags.advertiseAddress } : {}),
+      // The namespace controller finalizes namespaces when this server runs the controller manager.
+      inProcessNamespaceFinalizer: flags.disableControllerManager || !deps.startControllers,
       ...(flags.watchCacheSize ? { tuning: { watchRingSize: flags.watchCacheSize } } : {}),
     });
     try {

@@ -1,7 +1,7 @@
 /** Unit tests of FakeClock and the Clock sleep contract. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, realClock } from './clock.ts';
+import { FakeClock, MAX_TIMER_MS, realClock } from './clock.ts';
 
 test('FakeClock.step fires due timers in time order, including timers set by fired timers', () => {
   const c = new FakeClock(1000);
@@ -29,4 +29,16 @@ test('sleep resolves true when the time passes and false on abort', async () => 
   assert.equal(await q, false);
   assert.equal(c.pending, 0, 'the aborted sleep cleared its timer');
   assert.equal(await realClock.sleep(10, AbortSignal.abort()), false);
+});
+
+test('realClock: a delay beyond Node\'s 2^31-1 ms limit does not fire at once; clearTimeout cancels it', async () => {
+  let fired = false;
+  const h = realClock.setTimeout(() => { fired = true; }, MAX_TIMER_MS * 2);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(fired, false);
+  realClock.clearTimeout(h);
+  let short = false;
+  realClock.setTimeout(() => { short = true; }, 1);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(short, true);
 });

@@ -27,11 +27,23 @@ function sleepWith(clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>, ms: number
   });
 }
 
-/** realClock is the wall clock with the process's timers. */
+/** MAX_TIMER_MS is the longest delay Node's timers take (a longer one fires after 1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** LongTimer is a real timer that re-arms itself in steps of at most MAX_TIMER_MS. */
+interface LongTimer { timer: NodeJS.Timeout }
+
+function longTimeout(fn: () => void, ms: number, handle: LongTimer = { timer: undefined as unknown as NodeJS.Timeout }): LongTimer {
+  const wait = Math.max(0, ms);
+  handle.timer = wait > MAX_TIMER_MS ? setTimeout(() => longTimeout(fn, wait - MAX_TIMER_MS, handle), MAX_TIMER_MS) : setTimeout(fn, wait);
+  return handle;
+}
+
+/** realClock is the wall clock with the process's timers (delays beyond ~24.8 days are honoured, not truncated). */
 export const realClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)),
-  clearTimeout: (h) => { clearTimeout(h as NodeJS.Timeout); },
+  setTimeout: (fn, ms) => longTimeout(fn, ms),
+  clearTimeout: (h) => { clearTimeout((h as LongTimer).timer); },
   sleep(ms, signal) { return sleepWith(realClock, ms, signal); },
 };
 

@@ -1,6 +1,9 @@
 /**
  * @module controllers — the controllers `windlass server` runs in process: CSR approving and
- * signing, bootstrap signer, token cleaner, serviceaccount and root-CA publisher. Each is a
+ * signing, bootstrap signer, token cleaner, serviceaccount, root-CA publisher, the workload
+ * controllers (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, CronJob), Endpoints and
+ * EndpointSlice, disruption budgets, garbage collector, namespace deletion, PV binder and
+ * local-path provisioner, node lifecycle, taint eviction and node IPAM. Each is a
  * `reconcile(key)` plus informer wiring (see controller.ts); `startControllers` runs them all
  * against the API through one client. Imports only src/api and src/client.
  */
@@ -12,6 +15,22 @@ import { newCsrSigner } from './csr-signing.ts';
 import { newRootCaPublisher } from './root-ca-publisher.ts';
 import { newServiceAccountController } from './serviceaccount.ts';
 import { newTokenCleaner } from './token-cleaner.ts';
+import { newReplicaSetController } from './replicaset.ts';
+import { newDeploymentController } from './deployment.ts';
+import { newStatefulSetController } from './statefulset.ts';
+import { newDaemonSetController } from './daemonset.ts';
+import { newJobController } from './job.ts';
+import { newCronJobController } from './cronjob.ts';
+import { newEndpointsController } from './endpoints.ts';
+import { newEndpointSliceController } from './endpointslice.ts';
+import { newDisruptionController } from './disruption.ts';
+import { newGarbageCollector } from './garbage-collector.ts';
+import { newNamespaceController } from './namespace.ts';
+import { newPersistentVolumeBinder } from './pv-binder.ts';
+import { newLocalPathProvisioner } from './local-path-provisioner.ts';
+import { newNodeLifecycleController } from './node-lifecycle.ts';
+import { newTaintEvictionController } from './taint-eviction.ts';
+import { newNodeIpamController } from './node-ipam.ts';
 
 export { ControllerManager, processKey, errorFields, isNamespaceActive } from './controller.ts';
 export type { Controller, ControllerContext, ControllerLog, ReconcileResult } from './controller.ts';
@@ -24,6 +43,12 @@ export type { BootstrapTokenSecret } from './bootstrap-token.ts';
 export { newCsrApprover, isNodeClientRequest, APPROVE_MESSAGE } from './csr-approving.ts';
 export { newCsrSigner, validateForSigner, lifetimeSeconds } from './csr-signing.ts';
 export { SIGNERS } from './csr.ts';
+export {
+  newReplicaSetController, newDeploymentController, newStatefulSetController, newDaemonSetController, newJobController,
+  newCronJobController, newEndpointsController, newEndpointSliceController, newDisruptionController, newGarbageCollector,
+  newNamespaceController, newPersistentVolumeBinder, newLocalPathProvisioner, newNodeLifecycleController,
+  newTaintEvictionController, newNodeIpamController,
+};
 
 /** StartControllersOptions: the client to act through, the cluster CA (PEM) and the URL cluster-info advertises. */
 export interface StartControllersOptions {
@@ -70,6 +95,22 @@ export function startControllers(opts: StartControllersOptions): RunningControll
     newTokenCleaner(ctx),
     newServiceAccountController(ctx),
     newRootCaPublisher(ctx, opts.caCert),
+    newReplicaSetController(ctx),
+    newDeploymentController(ctx),
+    newStatefulSetController(ctx),
+    newDaemonSetController(ctx),
+    newJobController(ctx),
+    newCronJobController(ctx),
+    newEndpointsController(ctx),
+    newEndpointSliceController(ctx),
+    newDisruptionController(ctx),
+    newGarbageCollector(ctx),
+    newNamespaceController(ctx),
+    newPersistentVolumeBinder(ctx),
+    newLocalPathProvisioner(ctx, { storageDir: opts.storageDir ?? '/var/lib/windlass/storage' }),
+    newNodeLifecycleController(ctx, { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
+    newTaintEvictionController(ctx),
+    newNodeIpamController(ctx, { clusterCIDR: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize }),
   ];
   const manager = new ControllerManager(controllers, factory, log);
   const done = manager.run(signal).catch((e: unknown) => log.error('controllers: stopped with an error', errorFields(e)));
