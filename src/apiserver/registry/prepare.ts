@@ -104,11 +104,30 @@ export function prepareCreateMeta(obj: JsonObject, kind: KindInfo, namespace: st
   delete m.deletionGracePeriodSeconds;
   delete m.selfLink;
   if (kind.hasStatus) resetStatusOnCreate(obj, kind);
+  if (kind.group === 'batch' && kind.resource === 'jobs') generateJobSelector(obj);
   if (kind.group === '' && kind.resource === 'namespaces') {
     const fin: string[] = Array.isArray(obj.spec?.finalizers) ? obj.spec.finalizers : [];
     obj.spec = { ...(obj.spec ?? {}), finalizers: fin.includes('kubernetes') ? fin : [...fin, 'kubernetes'] };
     obj.status = { phase: 'Active' };
   }
+}
+
+/** generateJobSelector gives a Job without `spec.manualSelector: true` upstream's generated selector
+ * (`batch.kubernetes.io/controller-uid: <uid>`) and the matching template labels, new and legacy. */
+export function generateJobSelector(job: JsonObject): void {
+  const spec = job.spec as JsonObject | undefined;
+  if (!spec || spec.manualSelector === true) return;
+  const uid = String(job.metadata?.uid);
+  const name = String(job.metadata?.name ?? '');
+  const template = (spec.template ?? {}) as JsonObject;
+  const meta = (template.metadata ?? {}) as JsonObject;
+  meta.labels = {
+    ...(meta.labels ?? {}),
+    'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name,
+  };
+  template.metadata = meta;
+  spec.template = template;
+  spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
 }
 
 function resetStatusOnCreate(obj: JsonObject, kind: KindInfo): void {
