@@ -128,7 +128,8 @@ export interface PreFilterResult { readonly status: Status; readonly nodeNames?:
 
 /** PreFilterPlugin computes per-pod state once; addPod/removePod keep it right when preemption simulates removing pods. */
 export interface PreFilterPlugin extends Plugin {
-  preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot): PreFilterResult;
+  /** `handle` is passed by the runner (optional so plugins and tests may call preFilter without one). */
+  preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot, handle?: Handle): PreFilterResult;
   addPod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
   removePod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
 }
@@ -157,6 +158,8 @@ export const MAX_NODE_SCORE = 100;
 export interface ScorePlugin extends Plugin {
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number;
   normalizeScore?(state: CycleState, pod: PodInfo, scores: Map<string, number>): void;
+  /** normalizeScores is normalizeScore without a Map (`scores[i]` belongs to `nodes[i]`); the runner prefers it when present. */
+  normalizeScores?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: Float64Array): void;
 }
 
 /** ReservePlugin claims resources for the chosen node before binding; unreserve undoes it on failure. */
