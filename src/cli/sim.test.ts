@@ -25,12 +25,12 @@ void test('sim flags and defaults', async () => {
   const h = harness();
   await buildProgram(h.opts).parseAsync(['sim', '--nodes', '5'], { from: 'user' });
   await buildProgram(h.opts).parseAsync([
-    'sim', '--server', 'https://10.0.0.1:6443/', '--kubeconfig', 'kc.yaml', '--nodes', '0', '--windows', '3', '--windows-build', '10.0.17763',
+    'sim', '--server', 'https://10.0.0.1:6443/', '--kubeconfig', 'kc.yaml', '--nodes', '3', '--windows', '3', '--windows-build', '10.0.17763',
     '--windows-taint', '--pods-per-node', '30', '--name-prefix', 'sim', '--heartbeat-ms', '2000',
   ], { from: 'user' });
   assert.deepEqual(h.sims, [
     { dataDir: '/home/ann/.windlass/server', nodes: 5, windows: 0, windowsBuild: '10.0.20348', windowsTaint: false, podsPerNode: 110, namePrefix: 'hollow', heartbeatMs: 10_000 },
-    { dataDir: '/home/ann/.windlass/server', server: 'https://10.0.0.1:6443', kubeconfig: 'kc.yaml', nodes: 0, windows: 3, windowsBuild: '10.0.17763', windowsTaint: true, podsPerNode: 30, namePrefix: 'sim', heartbeatMs: 2000 },
+    { dataDir: '/home/ann/.windlass/server', server: 'https://10.0.0.1:6443', kubeconfig: 'kc.yaml', nodes: 3, windows: 3, windowsBuild: '10.0.17763', windowsTaint: true, podsPerNode: 30, namePrefix: 'sim', heartbeatMs: 2000 },
   ]);
 });
 
@@ -38,6 +38,7 @@ void test('sim usage errors exit 2 without running', async () => {
   const cases: string[][] = [
     ['sim'],
     ['sim', '--nodes', '-1'],
+    ['sim', '--nodes', '2', '--windows', '3'],
     ['sim', '--nodes', 'x'],
     ['sim', '--nodes', '1', '--windows-build', '2022'],
     ['sim', '--nodes', '1', '--name-prefix', 'Bad_Name'],

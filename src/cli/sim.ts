@@ -22,6 +22,7 @@ export interface SimFlags {
   readonly dataDir: string;
   readonly kubeconfig?: string;
   readonly server?: string;
+  /** nodes counts every hollow node; `windows` of them are Windows nodes. */
   readonly nodes: number;
   readonly windows: number;
   readonly windowsBuild: string;
@@ -67,8 +68,8 @@ export function addSimCommand(program: Command, actions: SimActions, io: CliIo, 
     .option('-d, --data-dir <dir>', "the server's data dir (its admin.kubeconfig is used without --kubeconfig)", defaultDataDir('server', platform))
     .option('--kubeconfig <file>', 'admin kubeconfig to register the nodes with (default: <data-dir>/admin.kubeconfig)')
     .option('--server <url>', "API server URL (overrides the kubeconfig's)", parseServerUrl)
-    .option('--nodes <n>', 'Linux hollow nodes', parseCount, 0)
-    .option('--windows <n>', 'Windows hollow nodes', parseCount, 0)
+    .option('--nodes <n>', 'hollow nodes in all', parseCount, 0)
+    .option('--windows <n>', 'how many of the nodes are Windows nodes', parseCount, 0)
     .option('--windows-build <build>', 'Windows build the Windows nodes report', parseWindowsBuild, '10.0.20348')
     .option('--windows-taint', 'taint Windows nodes os=windows:NoSchedule')
     .option('--pods-per-node <n>', 'pod capacity of each node', parsePositiveInt, 110)
@@ -76,7 +77,8 @@ export function addSimCommand(program: Command, actions: SimActions, io: CliIo, 
     .option('--heartbeat-ms <ms>', 'Lease renewal period', parsePositiveInt, 10_000)
     .action(async (_o, cmd: Command) => {
       const o = cmd.opts();
-      if (o.nodes + o.windows === 0) cmd.error('error: --nodes and --windows are both 0: nothing to simulate', { code: 'windlass.sim.nothing', exitCode: 2 });
+      if (o.nodes === 0) cmd.error('error: --nodes is 0: nothing to simulate', { code: 'windlass.sim.nothing', exitCode: 2 });
+      if (o.windows > o.nodes) cmd.error(`error: --windows ${o.windows} is more than --nodes ${o.nodes} (Windows nodes are counted among the nodes)`, { code: 'windlass.sim.windows', exitCode: 2 });
       await actions.sim({ ...o, windowsTaint: o.windowsTaint === true } as SimFlags, io);
     });
 }
@@ -107,9 +109,10 @@ export async function runSim(flags: SimFlags, signal: AbortSignal, deps: SimDeps
   const base = deps.parseKubeconfig(text);
   const client = deps.makeClient({ ...base, ...(flags.server !== undefined ? { server: flags.server } : {}), userAgent: 'windlass-sim' });
   const t0 = Date.now();
-  deps.log.info('registering hollow nodes', { server: flags.server ?? base.server, linux: flags.nodes, windows: flags.windows });
+  deps.log.info('registering hollow nodes', { server: flags.server ?? base.server, linux: flags.nodes - flags.windows, windows: flags.windows });
   const cluster = deps.start({
-    client, nodes: flags.nodes, windows: flags.windows, windowsBuild: flags.windowsBuild, windowsTaint: flags.windowsTaint,
+    // --nodes counts every node; startHollowNodes takes the Linux ones and the Windows ones apart.
+    client, nodes: flags.nodes - flags.windows, windows: flags.windows, windowsBuild: flags.windowsBuild, windowsTaint: flags.windowsTaint,
     podsPerNode: flags.podsPerNode, namePrefix: flags.namePrefix, heartbeatMs: flags.heartbeatMs, signal,
     log: (msg, fields) => { if (/fail/.test(msg)) deps.log.error(msg, fields); else deps.log.info(msg, fields); },
   });
