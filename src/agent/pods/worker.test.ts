@@ -172,3 +172,25 @@ void test('deletion: stop containers, report, then delete with gracePeriodSecond
   assert.equal(workers.size, 0);
   await workers.stop();
 });
+
+void test('a status changed by another writer (a controller marking the pod not ready) is written back', async () => {
+  const { client, workers, statuses } = setup();
+  const p = pod('web', { containers: [{ name: 'app', image: 'img' }] }, { resourceVersion: '10' });
+  client.seed(RESOURCES.pods, p);
+  workers.update(p);
+  await settle(workers);
+  const mine = statuses().at(-1)!;
+  assert.equal(ready(mine), 'True');
+  const written = statuses().length;
+  // The echo of our own write (or the version it replaced) changes nothing.
+  workers.update({ ...p, status: mine });
+  await settle(workers);
+  assert.equal(statuses().length, written);
+  // Someone else flips Ready to False in a newer version: the worker puts its truth back.
+  const conditions = (mine.conditions as JsonObject[]).map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c));
+  workers.update({ ...p, metadata: { ...p.metadata, resourceVersion: '99' }, status: { ...mine, conditions } });
+  await settle(workers);
+  assert.equal(statuses().length, written + 1);
+  assert.equal(ready(statuses().at(-1)!), 'True');
+  await workers.stop();
+});

@@ -58,6 +58,11 @@ interface PodRec {
   dirty: boolean;
   timer?: TimerHandle;
   timerAt?: number;
+  /** writtenOver / writtenAs: the resourceVersion the last status write replaced, and the one it produced. */
+  writtenOver?: string;
+  /** reportedAt is the clock time the last status was computed at. */
+  reportedAt?: number;
+  writtenAs?: string;
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
@@ -212,7 +217,9 @@ export class PodWorkers {
   }
 
   #scheduleReadiness(rec: PodRec): void {
-    const now = this.#o.clock.now();
+    // Judge against the time the status was computed at: a timer may fire a millisecond before the
+    // wall clock reaches its due time, and a later `now` would then skip the one re-sync still needed.
+    const now = rec.reportedAt ?? this.#o.clock.now();
     const specs = [...(rec.pod.spec?.initContainers ?? []), ...(rec.pod.spec?.containers ?? [])] as JsonObject[];
     let next = Infinity;
     for (const c of specs) {
@@ -287,6 +294,9 @@ export class PodWorkers {
       cr.imageId = img?.repoDigests[0] ?? img?.id ?? '';
     }
     await this.#o.runtime.startContainer(id);
+    // Record the start now: the readiness timer is scheduled from it at the end of this sync.
+    const st = await this.#o.runtime.containerStatus(id);
+    if (st?.state === 'RUNNING') this.#startedAt.set(id, st.startedAt);
   }
 
   /** kill stops every container of the pod (grace seconds each) and its sandbox; idempotent. */
@@ -335,15 +345,24 @@ export class PodWorkers {
     const pod = rec.pod;
     const init = await this.#views(rec, (pod.spec?.initContainers ?? []) as JsonObject[]);
     const app = await this.#views(rec, (pod.spec?.containers ?? []) as JsonObject[]);
-    let status = computePodStatus({ pod, now: this.#o.clock.now(), hostIp: this.#o.hostIp, podIps: rec.ips, init, app, killed: rec.killed && !rec.terminal, ...(rec.status ? { previous: rec.status } : {}) });
+    rec.reportedAt = this.#o.clock.now();
+    let status = computePodStatus({ pod, now: rec.reportedAt, hostIp: this.#o.hostIp, podIps: rec.ips, init, app, killed: rec.killed && !rec.terminal, ...(rec.status ? { previous: rec.status } : {}) });
     if (rec.terminal && rec.status && TERMINAL.has(String(rec.status.phase))) status = { ...status, phase: rec.status.phase };
     else if (rec.terminal && TERMINAL.has(String(pod.status?.phase))) status = { ...status, phase: pod.status.phase };
     rec.status = { phase: status.phase, conditions: status.conditions, startTime: status.startTime, ...(status.podIPs ? { podIPs: status.podIPs } : {}) };
     const text = createHash('sha1').update(JSON.stringify(status)).digest('base64');
-    if (text === rec.written) return status;
+    // Skip the write only when nothing changed since our last write AND the API still shows it
+    // (another writer — e.g. the node lifecycle controller marking pods not ready — may have changed it).
+    // The pod in hand is stale (our write's echo has not arrived) when it carries the version we
+    // wrote over, or it is our write itself: only a newer version from someone else is compared.
+    const rv = pod.metadata?.resourceVersion;
+    const ours = rv === rec.writtenOver || (rv !== undefined && rv === rec.writtenAs);
+    if (text === rec.written && (ours || !apiStatusDiffers(pod.status, status))) return status;
     try {
-      await this.#o.client.patch(RESOURCES.pods, String(pod.metadata?.namespace), String(pod.metadata?.name), 'merge', { metadata: { uid: rec.uid }, status }, { subresource: 'status' });
+      const out = await this.#o.client.patch(RESOURCES.pods, String(pod.metadata?.namespace), String(pod.metadata?.name), 'merge', { metadata: { uid: rec.uid }, status }, { subresource: 'status' });
       rec.written = text;
+      rec.writtenOver = rv;
+      rec.writtenAs = out.metadata?.resourceVersion;
     } catch (e) {
       if (isStatusError(e, 404)) return status; // gone: the informer's delete follows
       if (isStatusError(e, 409)) { this.#after(rec, this.#o.clock.now() + 1000); return status; }
@@ -351,4 +370,16 @@ export class PodWorkers {
     }
     return status;
   }
+}
+
+/** apiStatusDiffers says whether the pod status the API holds disagrees with the computed one on
+ * what matters to readers: phase, pod IP, each condition's status and each container's readiness. */
+export function apiStatusDiffers(api: JsonObject | undefined, want: JsonObject): boolean {
+  if (!api) return true;
+  if (api.phase !== want.phase || (api.podIP ?? '') !== (want.podIP ?? '')) return true;
+  const cond = (s: JsonObject): Map<string, unknown> => new Map(((s.conditions ?? []) as JsonObject[]).map((c) => [String(c.type), c.status]));
+  const a = cond(api);
+  for (const [type, st] of cond(want)) if (a.get(type) !== st) return true;
+  const ready = (s: JsonObject): string => JSON.stringify(((s.containerStatuses ?? []) as JsonObject[]).map((c) => [c.name, c.ready, c.restartCount]));
+  return ready(api) !== ready(want);
 }
