@@ -221,12 +221,15 @@ describe('3. StatefulSet', () => {
       assert.equal((await list('/api/v1/namespaces/sts/persistentvolumeclaims')).length, 5);
       // A deleted pod comes back with the same claim.
       const before = (await api.get('/api/v1/namespaces/sts/pods/web-1')).json();
-      await kc('delete', 'pod', 'web-1', '-n', 'sts');
+      await kc('delete', 'pod', 'web-1', '-n', 'sts', '--wait=false');
       const again = await waitFor(async () => {
         const r = await api.get('/api/v1/namespaces/sts/pods/web-1');
         const p = r.status === 200 ? r.json() : undefined;
         return p && p.metadata.uid !== before.metadata.uid && p.status?.phase === 'Running' && p;
-      }, { timeoutMs: 60_000, what: 'web-1 recreated' });
+      }, { timeoutMs: 60_000, what: 'web-1 recreated' }).catch(async (e: unknown) => {
+        const now = (await api.get('/api/v1/namespaces/sts/pods/web-1')).text();
+        throw new Error(`${String(e)}\nweb-1 now: ${now}\nserver log tail:\n${server.output().slice(-3000)}`);
+      });
       assert.equal(again.spec.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName, 'data-web-1');
     } finally {
       w.close();
