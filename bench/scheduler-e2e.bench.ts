@@ -54,9 +54,8 @@ function podManifest(i: number): object {
 }
 
 async function countNodes(api: ApiClient): Promise<number> {
-  const r = await api.get('/api/v1/nodes?limit=1');
-  const body = r.json<{ items: unknown[]; metadata: { remainingItemCount?: number } }>();
-  return body.items.length + (body.metadata.remainingItemCount ?? 0);
+  const r = await api.get('/api/v1/nodes');
+  return r.json<{ items: unknown[] }>().items.length;
 }
 
 async function run(nodes: number, pods: number, concurrency: number): Promise<Result> {
