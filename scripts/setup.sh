@@ -37,6 +37,17 @@ if [ "${1:-}" = "--test" ]; then
   need=()
   command -v etcd >/dev/null || need+=(etcd-server)
   command -v openssl >/dev/null || need+=(openssl)
+  # the Linux node agent's tiers: containerd + runc over CRI, CNI plugins, nftables, a local
+  # registry and the tools that build and push test images (busybox-static, skopeo).
+  command -v containerd >/dev/null || need+=(containerd)
+  command -v runc >/dev/null || need+=(runc)
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+  command -v nft >/dev/null || need+=(nftables)
+  command -v conntrack >/dev/null || need+=(conntrack)
+  command -v ip >/dev/null || need+=(iproute2)
+  command -v docker-registry >/dev/null || need+=(docker-registry)
+  command -v skopeo >/dev/null || need+=(skopeo)
+  [ -x /bin/busybox ] && /bin/busybox --help 2>&1 | head -1 | grep -q . && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" || need+=(busybox-static)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing Debian packages: ${need[*]}"
     if [ "$(id -u)" = 0 ]; then
@@ -44,6 +55,8 @@ if [ "${1:-}" = "--test" ]; then
       apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
       # Debian starts etcd as a service on install; tests start their own on loopback ports.
       systemctl disable --now etcd >/dev/null 2>&1 || service etcd stop >/dev/null 2>&1 || true
+      # nor do they use a system containerd or registry: each test runs its own under a temp dir.
+      systemctl disable --now containerd docker-registry >/dev/null 2>&1 || true
     else
       log "not root: cannot install ${need[*]}; the tiers that need them will say so"
     fi
