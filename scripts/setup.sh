@@ -47,7 +47,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v ip >/dev/null || need+=(iproute2)
   command -v docker-registry >/dev/null || need+=(docker-registry)
   command -v skopeo >/dev/null || need+=(skopeo)
-  [ -x /bin/busybox ] && /bin/busybox --help 2>&1 | head -1 | grep -q . && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" || need+=(busybox-static)
+  dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing Debian packages: ${need[*]}"
     if [ "$(id -u)" = 0 ]; then
