@@ -56,6 +56,34 @@ export interface PodSandboxConfig {
   readonly runtimeHandler?: string;
   /** hostNetwork: the sandbox shares the node's network (CRI NamespaceOption network = NODE); its IP is the node's. */
   readonly hostNetwork?: boolean;
+  /** linux mirrors LinuxPodSandboxConfig (cgroup parent, sysctls, pod-level security). */
+  readonly linux?: LinuxSandboxConfig;
+  /** windows mirrors WindowsPodSandboxConfig (HostProcess, run-as user name). */
+  readonly windows?: WindowsSandboxConfig;
+}
+
+/** NamespaceMode mirrors CRI NamespaceMode: POD (shared by the pod's containers), CONTAINER (own), NODE (the host's). */
+export type NamespaceMode = 'POD' | 'CONTAINER' | 'NODE';
+
+/** LinuxSandboxConfig mirrors CRI LinuxPodSandboxConfig (+ LinuxSandboxSecurityContext). */
+export interface LinuxSandboxConfig {
+  readonly cgroupParent?: string;
+  readonly sysctls?: Readonly<Record<string, string>>;
+  readonly securityContext?: {
+    /** pid: POD when the pod sets shareProcessNamespace, NODE for hostPID, else CONTAINER. */
+    readonly namespaceOptions?: { readonly pid?: NamespaceMode; readonly ipc?: NamespaceMode };
+    readonly privileged?: boolean;
+    readonly runAsUser?: number;
+    readonly runAsGroup?: number;
+    readonly supplementalGroups?: readonly number[];
+    readonly readonlyRootfs?: boolean;
+  };
+}
+
+/** WindowsSandboxConfig mirrors CRI WindowsPodSandboxConfig. */
+export interface WindowsSandboxConfig {
+  readonly runAsUsername?: string;
+  readonly hostProcess?: boolean;
 }
 
 /** SandboxState mirrors CRI PodSandboxState (SANDBOX_READY / SANDBOX_NOTREADY). */
@@ -115,11 +143,40 @@ export interface ContainerMetadata {
   readonly attempt: number;
 }
 
-/** Mount mirrors CRI Mount (host path into the container). */
+/** Mount mirrors CRI Mount (host path into the container); `selinuxRelabel` and propagation are left at CRI defaults. */
 export interface Mount {
   readonly containerPath: string;
   readonly hostPath: string;
   readonly readonly: boolean;
+}
+
+/** LinuxContainerResources mirrors CRI LinuxContainerResources (cgroup values the kubelet derives from requests/limits; 0 = unset). */
+export interface LinuxContainerResources {
+  readonly cpuPeriod?: number;
+  readonly cpuQuota?: number;
+  readonly cpuShares?: number;
+  readonly memoryLimitInBytes?: number;
+  /** oomScoreAdj: never negative on machines whose root lacks CAP_SYS_RESOURCE (see the feasibility note). */
+  readonly oomScoreAdj?: number;
+}
+
+/** LinuxContainerSecurity mirrors CRI LinuxContainerSecurityContext (what the agent sets). */
+export interface LinuxContainerSecurity {
+  readonly capabilities?: { readonly addCapabilities?: readonly string[]; readonly dropCapabilities?: readonly string[] };
+  readonly privileged?: boolean;
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+  readonly runAsUsername?: string;
+  readonly supplementalGroups?: readonly number[];
+  readonly readonlyRootfs?: boolean;
+  readonly noNewPrivs?: boolean;
+  readonly namespaceOptions?: { readonly pid?: NamespaceMode; readonly ipc?: NamespaceMode; readonly network?: NamespaceMode };
+}
+
+/** WindowsContainerConfig mirrors CRI WindowsContainerConfig (resources and run-as user). */
+export interface WindowsContainerConfig {
+  readonly resources?: { readonly cpuShares?: number; readonly cpuCount?: number; readonly cpuMaximum?: number; readonly memoryLimitInBytes?: number };
+  readonly securityContext?: { readonly runAsUsername?: string; readonly hostProcess?: boolean };
 }
 
 /** ContainerConfig mirrors CRI ContainerConfig (platform resource sections left for the CRI backend). */
@@ -133,9 +190,13 @@ export interface ContainerConfig {
   readonly mounts?: readonly Mount[];
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
+  /** logPath: relative to the sandbox's logDirectory (kubelet: `<container>/<restartCount>.log`). */
   readonly logPath?: string;
   readonly stdin?: boolean;
+  readonly stdinOnce?: boolean;
   readonly tty?: boolean;
+  readonly linux?: { readonly resources?: LinuxContainerResources; readonly securityContext?: LinuxContainerSecurity };
+  readonly windows?: WindowsContainerConfig;
 }
 
 /** ContainerState mirrors CRI ContainerState (CONTAINER_CREATED, _RUNNING, _EXITED, _UNKNOWN). */
@@ -162,6 +223,8 @@ export interface ContainerStatus extends Container {
   /** reason: why the container is in its state (`Completed`, `Error`, `OOMKilled`, …). */
   readonly reason: string;
   readonly message: string;
+  /** logPath: the container's log file as the runtime reports it (absolute), '' when none. */
+  readonly logPath?: string;
 }
 
 /** ContainerFilter mirrors CRI ContainerFilter; every given field must match. */
@@ -183,8 +246,79 @@ export interface ContainerEvent {
   readonly createdAt: number;
 }
 
-/** Runtime is the container runtime seam (CRI RuntimeService + ImageService, without exec/attach/port-forward/stats yet). */
+/** ExecSyncResult mirrors CRI ExecSyncResponse. */
+export interface ExecSyncResult {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  readonly exitCode: number;
+}
+
+/** StreamRequest mirrors CRI ExecRequest / AttachRequest: which streams the caller will use. */
+export interface StreamRequest {
+  readonly containerId: string;
+  /** cmd: for exec only (attach joins the container's main process). */
+  readonly cmd?: readonly string[];
+  readonly tty: boolean;
+  readonly stdin: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+}
+
+/** CpuUsage mirrors CRI CpuUsage (timestamps epoch ms; usageNanoCores absent until two samples exist). */
+export interface CpuUsage {
+  readonly timestamp: number;
+  readonly usageCoreNanoSeconds?: number;
+  readonly usageNanoCores?: number;
+}
+
+/** MemoryUsage mirrors CRI MemoryUsage. */
+export interface MemoryUsage {
+  readonly timestamp: number;
+  readonly workingSetBytes?: number;
+  readonly availableBytes?: number;
+  readonly usageBytes?: number;
+  readonly rssBytes?: number;
+  readonly pageFaults?: number;
+  readonly majorPageFaults?: number;
+}
+
+/** ContainerStats mirrors CRI ContainerStats. */
+export interface ContainerStats {
+  readonly id: string;
+  readonly metadata: ContainerMetadata;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly cpu?: CpuUsage;
+  readonly memory?: MemoryUsage;
+  readonly writableLayer?: { readonly timestamp: number; readonly usedBytes?: number; readonly inodesUsed?: number };
+}
+
+/** PodSandboxStats mirrors CRI PodSandboxStats (linux or windows section flattened: pod cpu/memory, network, processes, containers). */
+export interface PodSandboxStats {
+  readonly id: string;
+  readonly metadata: PodSandboxMetadata;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly cpu?: CpuUsage;
+  readonly memory?: MemoryUsage;
+  readonly network?: { readonly timestamp: number; readonly interfaces: readonly { readonly name: string; readonly rxBytes?: number; readonly rxErrors?: number; readonly txBytes?: number; readonly txErrors?: number }[] };
+  readonly processCount?: number;
+  readonly containers: readonly ContainerStats[];
+}
+
+/** RuntimeCondition mirrors CRI RuntimeCondition (RuntimeReady, NetworkReady). */
+export interface RuntimeCondition {
+  readonly type: string;
+  readonly status: boolean;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Runtime is the container runtime seam (CRI RuntimeService + ImageService). */
 export interface Runtime {
+  /** status mirrors CRI Status: the runtime's conditions (RuntimeReady, NetworkReady). */
+  status(): Promise<readonly RuntimeCondition[]>;
+  /** updatePodCidr mirrors CRI UpdateRuntimeConfig (the node's pod CIDR once node IPAM assigned it). */
+  updatePodCidr(cidr: string): Promise<void>;
+
   version(): Promise<RuntimeVersion>;
 
   runPodSandbox(config: PodSandboxConfig): Promise<string>;
@@ -206,6 +340,19 @@ export interface Runtime {
   imageStatus(image: ImageSpec): Promise<Image | undefined>;
   listImages(filter?: ImageSpec): Promise<Image[]>;
   removeImage(image: ImageSpec): Promise<void>;
+
+  /** execSync mirrors CRI ExecSync: run a command in a container and collect its output (exec probes); `timeoutSeconds` 0 = none. */
+  execSync(containerId: string, cmd: readonly string[], timeoutSeconds: number): Promise<ExecSyncResult>;
+  /** exec / attach / portForward mirror CRI Exec/Attach/PortForward: each returns the URL of the
+   * runtime's streaming server where the caller continues with the Kubernetes streaming protocols. */
+  exec(req: StreamRequest): Promise<{ readonly url: string }>;
+  attach(req: StreamRequest): Promise<{ readonly url: string }>;
+  portForward(sandboxId: string, ports: readonly number[]): Promise<{ readonly url: string }>;
+
+  /** containerStats / listContainerStats / listPodSandboxStats mirror the CRI stats calls (undefined for an unknown id). */
+  containerStats(containerId: string): Promise<ContainerStats | undefined>;
+  listContainerStats(filter?: { readonly podSandboxId?: string; readonly labelSelector?: Readonly<Record<string, string>> }): Promise<ContainerStats[]>;
+  listPodSandboxStats(filter?: { readonly id?: string; readonly labelSelector?: Readonly<Record<string, string>> }): Promise<PodSandboxStats[]>;
 
   /** subscribeContainerEvents mirrors CRI GetContainerEvents: `listener` hears every container change until the returned function is called. */
   subscribeContainerEvents(listener: (e: ContainerEvent) => void): () => void;

@@ -11,8 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import type {
-  Container, ContainerConfig, ContainerEvent, ContainerEventType, ContainerFilter, ContainerStatus, Image, ImageSpec,
-  PodSandbox, PodSandboxConfig, PodSandboxFilter, PodSandboxStatus, Runtime, RuntimeVersion,
+  Container, ContainerConfig, ContainerEvent, ContainerEventType, ContainerFilter, ContainerStats, ContainerStatus, ExecSyncResult, Image, ImageSpec,
+  PodSandbox, PodSandboxConfig, PodSandboxFilter, PodSandboxStats, PodSandboxStatus, Runtime, RuntimeCondition, RuntimeVersion, StreamRequest,
 } from '../types.ts';
 import { Ipv4Pool } from './ipam.ts';
 
@@ -254,6 +254,47 @@ export class HollowRuntime implements Runtime {
 
   async removeImage(image: ImageSpec): Promise<void> {
     this.#images.delete(image.image);
+  }
+
+  async status(): Promise<readonly RuntimeCondition[]> {
+    return [{ type: 'RuntimeReady', status: true, reason: '', message: '' }, { type: 'NetworkReady', status: true, reason: '', message: '' }];
+  }
+
+  async updatePodCidr(_cidr: string): Promise<void> { /* the pool is fixed at construction */ }
+
+  /** execSync: hollow containers run no processes; every command "succeeds" with no output when the container runs. */
+  async execSync(containerId: string, _cmd: readonly string[], _timeoutSeconds: number): Promise<ExecSyncResult> {
+    const c = this.#containers.get(containerId);
+    return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: c?.state === 'RUNNING' ? 0 : 1 };
+  }
+
+  /** exec / attach / portForward: hollow pods have no streaming server. */
+  async exec(_req: StreamRequest): Promise<{ readonly url: string }> { throw new Error('hollow runtime has no streaming server'); }
+
+  async attach(_req: StreamRequest): Promise<{ readonly url: string }> { throw new Error('hollow runtime has no streaming server'); }
+
+  async portForward(_sandboxId: string, _ports: readonly number[]): Promise<{ readonly url: string }> { throw new Error('hollow runtime has no streaming server'); }
+
+  /** containerStats: hollow containers use nothing (zero usage, so the metrics pipeline still has rows). */
+  async containerStats(containerId: string): Promise<ContainerStats | undefined> {
+    const c = this.#containers.get(containerId);
+    if (!c) return undefined;
+    const timestamp = this.#opts.clock.now();
+    return { id: c.id, metadata: c.config.metadata, labels: c.config.labels ?? {}, cpu: { timestamp, usageCoreNanoSeconds: 0, usageNanoCores: 0 }, memory: { timestamp, workingSetBytes: 0, usageBytes: 0 } };
+  }
+
+  async listContainerStats(filter: { readonly podSandboxId?: string; readonly labelSelector?: Readonly<Record<string, string>> } = {}): Promise<ContainerStats[]> {
+    const out: ContainerStats[] = [];
+    for (const c of await this.listContainers(filter)) { const s = await this.containerStats(c.id); if (s) out.push(s); }
+    return out;
+  }
+
+  async listPodSandboxStats(filter: { readonly id?: string; readonly labelSelector?: Readonly<Record<string, string>> } = {}): Promise<PodSandboxStats[]> {
+    const out: PodSandboxStats[] = [];
+    for (const s of await this.listPodSandbox(filter)) {
+      out.push({ id: s.id, metadata: s.metadata, labels: s.labels, containers: await this.listContainerStats({ podSandboxId: s.id }) });
+    }
+    return out;
   }
 
   subscribeContainerEvents(listener: (e: ContainerEvent) => void): () => void {
