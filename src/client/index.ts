@@ -27,3 +27,5 @@ export { LeaderElector, microTime } from './leader-election.ts';
 export type { LeaderElectionConfig, LeaderCallbacks } from './leader-election.ts';
 export { FakeClient } from './fake.ts';
 export type { FakeAction, Reactor } from './fake.ts';
+export { EventRecorder, rfc3339 } from './events.ts';
+export type { EventLog, EventType } from './events.ts';
