@@ -54,4 +54,6 @@ export default tseslint.config(
   ...layer(['src/scheduler/**/*.ts'], ['store', 'apiserver', 'controllers', 'agent', 'runtime', 'network', 'cli', 'pki'], ['src/scheduler/**/*.int.test.ts']),
   ...layer(['src/runtime/**/*.ts'], ['store', 'apiserver', 'client', 'scheduler', 'controllers', 'agent', 'network', 'cli', 'pki']),
   ...layer(['src/agent/**/*.ts'], ['store', 'apiserver', 'scheduler', 'controllers', 'cli'], ['src/agent/**/*.int.test.ts']),
+  // The node's network code (CNI config, routes, proxy) reads the API only.
+  ...layer(['src/network/**/*.ts'], ['store', 'apiserver', 'scheduler', 'controllers', 'agent', 'runtime', 'cli', 'pki']),
 );

@@ -7,7 +7,12 @@
  * watch), pod startup latency (client-side create → Running seen on the watch, p50/p99) and the
  * RSS of server and sim at the end. Prints a table and writes JSON to bench/out/.
  *
+ * Also records the CPU seconds both processes spent while the pods were created and started (from
+ * /proc/PID/stat; the fair figure on a shared machine), and the server's request counts by verb and
+ * resource during that phase (from /metrics).
+ *
  * Usage: node bench/scheduler-e2e.bench.ts [--nodes 1000,5000] [--pods 30000] [--concurrency 64]
+ *        [--server-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof'] (passed as NODE_OPTIONS to the server)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -23,6 +28,9 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '1000,5000' },
     pods: { type: 'string', default: '30000' },
     concurrency: { type: 'string', default: '64' },
+    'server-node-options': { type: 'string', default: '' },
+    /** heap-snapshot: signal the server (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot at the end. */
+    'heap-snapshot': { type: 'boolean', default: false },
   },
 });
 
@@ -36,6 +44,40 @@ interface Result {
   startup: LatencySummary;
   serverRssMiB: number;
   simRssMiB: number;
+  /** CPU seconds (user + system) from the first create to the last pod Running. */
+  serverCpuSeconds: number;
+  simCpuSeconds: number;
+  /** requests the server answered in that phase, by "VERB resource". */
+  requests: Record<string, number>;
+}
+
+/** cpuSeconds reads utime + stime of a process from /proc (0 when unavailable). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** requestCounts sums apiserver_request_total by verb and resource. */
+async function requestCounts(api: ApiClient): Promise<Record<string, number>> {
+  const text = (await api.get('/metrics')).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)) {
+    const verb = /verb="([^"]*)"/.exec(m[1])?.[1] ?? '';
+    const resource = /resource="([^"]*)"/.exec(m[1])?.[1] ?? '';
+    out[`${verb} ${resource}`] = (out[`${verb} ${resource}`] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
+function diffCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(b)) if (v - (a[k] ?? 0) > 0) out[k] = v - (a[k] ?? 0);
+  return out;
 }
 
 function podManifest(i: number): object {
@@ -59,7 +101,7 @@ async function countNodes(api: ApiClient): Promise<number> {
 }
 
 async function run(nodes: number, pods: number, concurrency: number): Promise<Result> {
-  const server = await startServer({ timeoutMs: 120_000 });
+  const server = await startServer({ timeoutMs: 120_000, env: args['server-node-options'] ? { NODE_OPTIONS: args['server-node-options'] } : {} });
   const api = createApiClient(server.credentials, { maxSockets: concurrency });
   const t0 = performance.now();
   const sim = startWindlass(['sim', '--server', server.url, '--kubeconfig', server.kubeconfigPath, '--nodes', String(nodes), '--windows', String(nodes / 2), '--windows-taint']);
@@ -85,6 +127,8 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
         }
       },
     });
+    const counts0 = await requestCounts(api);
+    const cpu0 = { server: cpuSeconds(server.pid), sim: cpuSeconds(sim.child.pid) };
     const c0 = performance.now();
     let next = 0;
     await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -98,6 +142,12 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
     }));
     const createSeconds = (performance.now() - c0) / 1000;
     await waitFor(() => running.size >= pods, { timeoutMs: 900_000, intervalMs: 500, what: `${pods} running (bound ${bound.size}, running ${running.size})` });
+    const cpu1 = { server: cpuSeconds(server.pid), sim: cpuSeconds(sim.child.pid) };
+    if (args['heap-snapshot']) {
+      process.kill(server.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 60_000));
+    }
+    const requests = diffCounts(counts0, await requestCounts(api));
     watch.close();
     boundAt.sort((a, b) => a - b);
     const span = (boundAt[boundAt.length - 1] - boundAt[0]) / 1000;
@@ -107,6 +157,9 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       startup: summarize(startup),
       serverRssMiB: ((await rssKiB(server.pid)) ?? 0) / 1024,
       simRssMiB: ((await rssKiB(sim.child.pid ?? 0)) ?? 0) / 1024,
+      serverCpuSeconds: cpu1.server - cpu0.server,
+      simCpuSeconds: cpu1.sim - cpu0.sim,
+      requests,
     };
     return result;
   } finally {
@@ -123,6 +176,9 @@ for (const n of args.nodes.split(',').map(Number)) {
   console.log(`nodes ${r.nodes}: registered in ${r.registerSeconds.toFixed(1)} s; ${r.pods} pods created in ${r.createSeconds.toFixed(1)} s; ` +
     `scheduled ${r.scheduledPerSecond.toFixed(0)} pods/s; startup p50 ${fmtMs(r.startup.p50)} p99 ${fmtMs(r.startup.p99)}; ` +
     `RSS server ${r.serverRssMiB.toFixed(0)} MiB, sim ${r.simRssMiB.toFixed(0)} MiB`);
+  console.log(`  CPU while creating + starting: server ${r.serverCpuSeconds.toFixed(1)} s (${(r.serverCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
+    `sim ${r.simCpuSeconds.toFixed(1)} s (${(r.simCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod)`);
+  console.log(`  requests per pod: ${Object.entries(r.requests).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / r.pods).toFixed(2)}`).join(', ')}`);
 }
 const model = /model name\s*:\s*(.*)/.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? cpus()[0]?.model;
 const out = join(REPO_ROOT, 'bench', 'out');

@@ -25,3 +25,20 @@ export { startHollowNodes, hollowNodeIp, hollowNodeObject, hollowPodCidr, window
 export type { HollowCluster, HollowNodesOptions } from './sim.ts';
 export { PodWorkers, computePodStatus, podPhase, qosClass } from './pods/index.ts';
 export type { ContainerView, PodWorkersOptions, StatusInput } from './pods/index.ts';
+export { VolumeManager, writeAtomic, checkHostPath, containerMounts, TokenManager, requiresRefresh } from './volumes/index.ts';
+export type { SetUpResult, VolumeHost, VolumeManagerOptions, Payload, FileProjection, ReadyVolume, TokenSpec } from './volumes/index.ts';
+export { ProbeManager, runProbe, probeTiming, resolvePort, PROBE_USER_AGENT } from './probes/index.ts';
+export type { ProbeKind, ProbeManagerOptions, ProbeResult, ProbeTarget, ProbeTiming } from './probes/index.ts';
+export {
+  summary, collectSummary, summaryJson, resourceMetrics, formatResourceMetrics, RESOURCE_METRICS_CONTENT_TYPE, linuxHostStats, windowsHostStats,
+  podVolumeStats, podCgroupStats, hostCapacity, allocatable, capacityFrom, DEFAULT_EVICTION_HARD,
+} from './stats/index.ts';
+export type {
+  SummaryOptions, HostStats, HostSample, VolumeStat, SummaryModel, LinuxHostOptions, WindowsHostOptions, WindowsMachine, PodVolumeStatsOptions,
+  NodeCapacity, Reserved, EvictionHard, HostIo,
+} from './stats/index.ts';
+export {
+  ImagePuller, LABEL, apiStatusDiffers, containerConfig, containerSecurity, credentialsFor, expand, hostsFile, linuxResources, oomScoreAdj, parseImage, podDnsConfig,
+  pullPolicy, readTerminationMessage, removePodCgroups, resolveEnv, runHook, sandboxConfig, scanRuntime, serviceLinkEnv,
+} from './pods/index.ts';
+export type { AdoptedPod, ClusterDns, ContainerConfigInput, EnvContext, EnvResult, EnvVar, HookResult, PodProbes, PullPolicy, PullResult, SandboxInput } from './pods/index.ts';

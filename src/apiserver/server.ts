@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Store } from '../store/types.ts';
 import { ensureSystemPriorityClasses } from './admission/index.ts';
 import { ensureSystemNamespaces } from './bootstrap.ts';
@@ -32,6 +33,8 @@ import { ServiceAllocator } from './service-allocator.ts';
 import { ServiceHook } from './service-hooks.ts';
 import { ServiceRepair } from './service-repair.ts';
 import { DEFAULT_ENDPOINT_INTERVAL_MS, KubernetesServiceLoop, defaultAdvertiseAddress, ensureKubernetesService } from './kubernetes-service.ts';
+import { isNodeProxied, kubeletTarget, proxyHttp, proxyUpgrade, writeUpgradeError, type KubeletClientTls } from './node-proxy.ts';
+import { forbidden, StatusError } from '../api/index.ts';
 
 /** ApiServerOptions configures startApiServer (CONTRACTS.md); `deps`/`tuning` are test seams. */
 export interface ApiServerOptions {
@@ -63,6 +66,8 @@ export interface ApiServerOptions {
   serviceNodePortRange?: string;
   /** advertiseAddress: the address in the `kubernetes` Endpoints (default the bind host, or 127.0.0.1 for a wildcard). */
   advertiseAddress?: string;
+  /** kubeletClient: the client pair (CN kube-apiserver-kubelet-client, O system:masters) for pods/log|exec|attach|portforward to node agents; without it those answer 503. */
+  kubeletClient?: { cert: string; key: string };
 }
 
 /** ApiServer is a running server. */
@@ -184,7 +189,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       auth.check(user, requestAttributes(req.method ?? 'GET', q < 0 ? url : url.slice(0, q), r, query));
-      if (r.type === 'resource') {
+      const proxied = isNodeProxied(r);
+      if (proxied) {
+        if (proxied.subresource !== 'log') auth.check(user, { ...requestAttributes('POST', url, r, query), verb: 'create' });
+        await proxyHttp(req, res, await kubeletTarget(registry, catalog, proxied, query), kubeletTls());
+      } else if (r.type === 'resource') {
         verb = await handleResource(req, res, r, query, env, user);
       } else {
         await nonResource(req, res, r, query);
@@ -199,12 +208,43 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     else metrics.observe(verb, metricResource(r), res.statusCode, (performance.now() - start) / 1000);
   }
 
+  const kubeletTls = (): KubeletClientTls => {
+    if (!opts.kubeletClient) throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'ServiceUnavailable', code: 503, message: 'the API server has no kubelet client certificate' });
+    return { caCert: opts.tls.ca, cert: opts.kubeletClient.cert, key: opts.kubeletClient.key };
+  };
+
+  /** upgrade serves WebSocket/SPDY upgrades: pods/exec|attach|portforward (and log) go to the node agent; others are refused. */
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const { segments, query } = splitUrl(req.url ?? '/');
+    const r = route(segments);
+    try {
+      const authn = await auth.authenticate(req);
+      if (!authn.ok) throw unauthorized();
+      const user = impersonatedUser(req, authn.user, (u, a) => auth.authorize(u, a).decision === 'allow') ?? authn.user;
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const path = q < 0 ? url : url.slice(0, q);
+      const proxied = isNodeProxied(r);
+      if (!proxied) throw forbidden('upgrade requests are only served for pods/exec, pods/attach, pods/portforward and pods/log');
+      auth.check(user, requestAttributes(req.method ?? 'GET', path, r, query));
+      // exec, attach and portforward need `create` even when they arrive as a WebSocket GET.
+      if (proxied.subresource !== 'log') auth.check(user, { ...requestAttributes('POST', path, r, query), verb: 'create' });
+      await proxyUpgrade(req, socket, head, await kubeletTarget(registry, catalog, proxied, query), kubeletTls());
+    } catch (e) {
+      const err = toStatusError(e);
+      if (err.code >= 500) process.emitWarning(`apiserver: upgrade ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      writeUpgradeError(socket, err);
+    }
+  }
+
   const server: Server = createServer({
     cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca,
     requestCert: true, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'],
     keepAliveTimeout: 65_000, requestTimeout: 0,
   }, (req, res) => { void handle(req, res); });
   server.on('tlsClientError', () => undefined);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => { void upgrade(req, socket, head); });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

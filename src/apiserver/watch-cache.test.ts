@@ -40,3 +40,31 @@ void test('rawWithRv splices the resourceVersion into canonical JSON and decline
   const out = rawWithRv('{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"}}', 12)!;
   assert.equal(JSON.parse(out).metadata.resourceVersion, '12');
 });
+
+void test('cached objects keep managedFields readable though unparsed; superseded states are parsed again on demand', async () => {
+  const store = createMemoryStore();
+  const mf = [{ manager: 'm', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } }];
+  const key = '/registry/core/configmaps/a/x';
+  await store.create(key, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', managedFields: mf }, data: { a: '1' } }));
+  const cache = new ResourceCache(store, '/registry/core/configmaps/');
+  await cache.ready;
+  const o = cache.get(key)!;
+  assert.deepEqual(JSON.parse(JSON.stringify(o)).metadata.managedFields, mf, 'JSON.stringify sees managedFields');
+  assert.deepEqual(structuredClone(o).metadata.managedFields, mf, 'a clone sees managedFields');
+  assert.deepEqual({ ...o.metadata }.managedFields, mf, 'a spread sees managedFields');
+  assert.deepEqual(o.metadata.managedFields, mf);
+  const events: CacheEvent[] = [];
+  const prevAtDelivery: unknown[] = [];
+  cache.subscribe(cache.revision, { onEvent: (e) => { events.push(e); prevAtDelivery.push(e.prev()); }, onReset: () => undefined });
+  await store.update(key, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', managedFields: mf }, data: { a: '2' } }), (await store.get(key))!.modRevision);
+  await settle();
+  assert.equal(events.length, 1);
+  assert.equal(prevAtDelivery[0], o, 'at delivery, the previous state is the object the cache held (not parsed again)');
+  const late: CacheEvent[] = [];
+  cache.subscribe(events[0].rev - 1, { onEvent: (e) => late.push(e), onReset: () => undefined });
+  assert.equal(late[0].prev()?.data.a, '1', 'a replay parses the superseded state again');
+  assert.deepEqual(late[0].prev()?.metadata.managedFields, mf);
+  assert.equal(cache.get(key)?.data.a, '2');
+  cache.close();
+  await store.close();
+});

@@ -51,25 +51,126 @@ export function rawWithRv(value: string, rev: number): string | undefined {
 /** CachedObject is one current object and its serialized form (computed once). */
 export interface CachedObject { readonly key: string; readonly obj: JsonObject; json(): string }
 
-function cachedFromKv(kv: KeyValue): CachedObject {
-  const obj = decodeKv(kv);
-  let json: string | undefined;
-  return { key: kv.key, obj, json: () => (json ??= rawWithRv(kv.value, kv.modRevision) ?? JSON.stringify(obj)) };
+/** Entry is a CachedObject that keeps only the parsed object and the stored text (not the event that
+ * made it nor the state before it), so the current objects cost one parsed copy and one string each.
+ * Once superseded (it then lives on only in the ring, as an event's old or new state) it drops the
+ * parsed object and parses the text again if a late reader (a replay to a filtered watcher) asks. */
+class Entry implements CachedObject {
+  readonly key: string;
+  #obj: JsonObject | undefined;
+  #text: string | undefined;
+  readonly #rev: number;
+
+  constructor(kv: KeyValue, obj: JsonObject) {
+    this.key = kv.key;
+    this.#obj = obj;
+    this.#text = kv.value;
+    this.#rev = kv.modRevision;
+  }
+
+  get obj(): JsonObject {
+    return this.#obj ??= decodeCached({ key: this.key, value: this.#text!, createRevision: 0, modRevision: this.#rev });
+  }
+
+  /** superseded drops the parsed object when the text can bring it back. */
+  superseded(): void {
+    if (this.#text !== undefined) this.#obj = undefined;
+  }
+
+  json(): string {
+    const t = this.#text;
+    if (t === undefined) return JSON.stringify(this.obj);
+    const j = rawWithRv(t, this.#rev);
+    if (j === undefined) {
+      this.#obj = this.obj;
+      this.#text = undefined;
+      return JSON.stringify(this.#obj);
+    }
+    return j;
+  }
 }
 
-/** makeEvent wraps a store event as a CacheEvent (parsing the previous state lazily). */
+/** detached maps a cached object's metadata to the stored text its managedFields can be parsed from. */
+const detached = new WeakMap<object, string>();
+
+function materialize(meta: JsonObject, v: unknown): void {
+  Object.defineProperty(meta, 'managedFields', { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+/** MANAGED_FIELDS_ACCESSOR reads a detached metadata.managedFields back from the stored text (once). */
+const MANAGED_FIELDS_ACCESSOR: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: JsonObject): unknown {
+    const text = detached.get(this);
+    detached.delete(this);
+    const v: unknown = text === undefined ? undefined : (JSON.parse(text) as JsonObject).metadata?.managedFields;
+    materialize(this, v);
+    return v;
+  },
+  set(this: JsonObject, v: unknown): void {
+    detached.delete(this);
+    materialize(this, v);
+  },
+};
+
+/** decodeCached parses a stored value for the cache. metadata.managedFields (a third or more of a
+ * parsed object, read by almost no one) is not kept parsed: an accessor parses it from `kv.value`
+ * on first use, so every reader still sees it (JSON.stringify, spreads and clones included). */
+function decodeCached(kv: KeyValue): JsonObject {
+  const obj = decodeKv(kv);
+  const m = obj.metadata as JsonObject;
+  if (m.managedFields === undefined) return obj;
+  const { managedFields: _mf, ...rest } = m;
+  detached.set(rest, kv.value);
+  Object.defineProperty(rest, 'managedFields', MANAGED_FIELDS_ACCESSOR);
+  obj.metadata = rest;
+  return obj;
+}
+
+function cachedFromKv(kv: KeyValue): Entry {
+  return new Entry(kv, decodeCached(kv));
+}
+
+/** Ev is a CacheEvent holding its new state as an Entry and the previous state as the Entry the
+ * cache held before (or, for a direct store watch, as a KeyValue parsed on first use). */
+class Ev implements CacheEvent {
+  readonly type: 'put' | 'delete';
+  readonly key: string;
+  readonly rev: number;
+  readonly entry: Entry;
+  readonly created: boolean;
+  #prev: Entry | KeyValue | JsonObject | undefined;
+  #prevKind: 'entry' | 'kv' | 'obj';
+
+  constructor(e: WatchEvent, prev: Entry | undefined) {
+    this.type = e.type;
+    this.key = e.kv.key;
+    this.rev = e.kv.modRevision;
+    this.entry = cachedFromKv(e.kv);
+    this.created = e.type === 'put' && e.prev === undefined;
+    if (prev !== undefined) { this.#prev = prev; this.#prevKind = 'entry'; }
+    else if (e.prev !== undefined) { this.#prev = e.prev; this.#prevKind = 'kv'; }
+    else { this.#prev = undefined; this.#prevKind = 'obj'; }
+  }
+
+  get obj(): JsonObject { return this.entry.obj; }
+
+  prev(): JsonObject | undefined {
+    if (this.#prevKind === 'entry') return (this.#prev as Entry).obj;
+    if (this.#prevKind === 'kv') {
+      this.#prev = decodeKv(this.#prev as KeyValue);
+      this.#prevKind = 'obj';
+    }
+    return this.#prev as JsonObject | undefined;
+  }
+
+  json(): string { return this.type === 'put' ? this.entry.json() : JSON.stringify(this.entry.obj); }
+}
+
+/** makeEvent wraps a store event as a CacheEvent (the previous state is parsed lazily, on the first prev()). */
 export function makeEvent(e: WatchEvent): CacheEvent {
-  const obj = decodeKv(e.kv);
-  let prevObj: JsonObject | undefined | null = null;
-  let json: string | undefined;
-  return {
-    type: e.type, key: e.kv.key, rev: e.kv.modRevision, obj, created: e.type === 'put' && e.prev === undefined,
-    prev: () => {
-      if (prevObj === null) prevObj = e.prev ? decodeKv(e.prev) : undefined;
-      return prevObj;
-    },
-    json: () => (json ??= e.type === 'put' ? (rawWithRv(e.kv.value, e.kv.modRevision) ?? JSON.stringify(obj)) : JSON.stringify(obj)),
-  };
+  return new Ev(e, undefined);
 }
 
 /** WatchCacheOptions tunes the ring. */
@@ -80,9 +181,9 @@ export class ResourceCache {
   readonly prefix: string;
   private readonly store: Store;
   private readonly ringSize: number;
-  private readonly objects = new Map<string, CachedObject>();
+  private readonly objects = new Map<string, Entry>();
   private sorted: string[] | undefined;
-  private ring: CacheEvent[] = [];
+  private ring: Ev[] = [];
   private readonly subs = new Set<CacheSubscriber>();
   private abort = new AbortController();
   private closed = false;
@@ -136,13 +237,16 @@ export class ResourceCache {
   private apply(events: readonly WatchEvent[]): void {
     if (this.closed) return;
     for (const e of events) {
-      const ev = makeEvent(e);
-      if (ev.rev <= this.revision) continue;
+      if (e.kv.modRevision <= this.revision) continue;
+      // The cache holds every object's current state, which is the event's previous state: reuse it
+      // instead of parsing the store's copy (and keep no second copy of it).
+      const cur = e.prev === undefined ? undefined : this.objects.get(e.kv.key);
+      const ev = new Ev(e, cur);
       if (e.type === 'delete') {
         if (this.objects.delete(ev.key)) this.sorted = undefined;
       } else {
-        if (!this.objects.has(ev.key)) this.sorted = undefined;
-        this.objects.set(ev.key, ev);
+        if (!cur && !this.objects.has(ev.key)) this.sorted = undefined;
+        this.objects.set(ev.key, ev.entry);
       }
       this.revision = ev.rev;
       this.ring.push(ev);
@@ -154,6 +258,9 @@ export class ResourceCache {
         this.dropped = true;
       }
       for (const s of this.subs) s.onEvent(ev);
+      // Only the ring refers to the old state now: keep its text, not its parsed form.
+      if (e.type === 'delete') ev.entry.superseded();
+      cur?.superseded();
     }
   }
 

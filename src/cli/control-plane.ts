@@ -4,9 +4,13 @@
  * `kube-controller-manager`), so several servers sharing one datastore run exactly one of each.
  * Each connects over loopback with its own client certificate (`system:kube-scheduler`,
  * `system:kube-controller-manager`) and starts only while it leads; losing the Lease stops it.
+ * Both read the cluster through ONE shared informer factory (one list + watch and one cache per
+ * resource, objects without metadata.managedFields, as upstream's components trim them): it runs
+ * for the life of the server under the controller manager's identity (the scheduler's when the
+ * controller manager is off), and each component's handlers are removed when it stops leading.
  */
 import { randomUUID } from 'node:crypto';
-import { LeaderElector, RestClient } from '../client/index.ts';
+import { InformerFactory, LeaderElector, RestClient, stripManagedFields } from '../client/index.ts';
 import { errorFields } from '../controllers/index.ts';
 import type { RunningControllers, StartControllersOptions } from '../controllers/index.ts';
 import type { RunningScheduler, StartSchedulerOptions } from '../scheduler/index.ts';
@@ -36,7 +40,7 @@ export interface ControlPlaneOptions {
   /** controllers: settings beyond client/CA/signal; absent = the controller manager does not run here. */
   readonly controllers?: {
     readonly start: (opts: StartControllersOptions) => RunningControllers;
-    readonly settings: Omit<StartControllersOptions, 'client' | 'caCert' | 'caKey' | 'serverUrl' | 'signal' | 'log'>;
+    readonly settings: Omit<StartControllersOptions, 'client' | 'caCert' | 'caKey' | 'serverUrl' | 'signal' | 'log' | 'informers'>;
   };
   /** scheduler: absent = the scheduler does not run here. */
   readonly scheduler?: {
@@ -57,6 +61,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const clients: RestClient[] = [];
   const runs: Promise<void>[] = [];
   const { log } = opts;
+
+  // The shared informers: whoever leads uses views of this factory.
+  const readerId = await opts.issue(opts.controllers ? CONTROLLER_MANAGER_USER : SCHEDULER_USER);
+  const readerClient = new RestClient({ server: opts.localUrl, ca: opts.caCert, cert: readerId.cert, key: readerId.key, userAgent: 'windlass-shared-informers' });
+  clients.push(readerClient);
+  const informers = new InformerFactory(readerClient, {
+    transform: stripManagedFields,
+    onError: (informer, e) => { if (!signal.aborted) log.error('shared informers: list/watch failed', { informer, ...errorFields(e) }); },
+  });
+  informers.start(signal);
 
   const campaign = async (lease: string, user: string, lead: (client: RestClient, signal: AbortSignal) => Promise<void>): Promise<void> => {
     const id = await opts.issue(user);
@@ -79,7 +93,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   if (opts.controllers) {
     const c = opts.controllers;
     await campaign('kube-controller-manager', CONTROLLER_MANAGER_USER, async (client, leading) => {
-      const running = c.start({ ...c.settings, client, caCert: opts.caCert, caKey: opts.caKey, serverUrl: opts.publicUrl, signal: leading, log });
+      const running = c.start({ ...c.settings, client, informers, caCert: opts.caCert, caKey: opts.caKey, serverUrl: opts.publicUrl, signal: leading, log });
       log.info('controllers started', { controllers: running.controllers.map((x) => x.name), user: CONTROLLER_MANAGER_USER });
       await running.done;
     });
@@ -87,7 +101,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   if (opts.scheduler) {
     const s = opts.scheduler;
     await campaign('kube-scheduler', SCHEDULER_USER, async (client, leading) => {
-      const running = s.start({ client, signal: leading, log });
+      const running = s.start({ client, informers, signal: leading, log });
       log.info('scheduler started', { user: SCHEDULER_USER });
       await running.done;
     });
@@ -96,6 +110,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     async stop() {
       stopper.abort();
       await Promise.all(runs);
+      await informers.stopped();
       for (const c of clients) c.close();
     },
   };

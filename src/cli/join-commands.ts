@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { collectList, parseIp } from './flags.ts';
 import { defaultDataDir } from './data-dir.ts';
+import { addAgentRuntimeFlags, agentRuntimeFlagsFrom } from './agent-flags.ts';
 import type { PlatformInfo } from './data-dir.ts';
 import type { CliIo } from './program.ts';
 import type { TokenAccessFlags, TokenCreateFlags } from './token.ts';
@@ -75,36 +76,40 @@ export function addJoinCommands(program: Command, actions: JoinActions, io: CliI
     .option('--node-label <key=value>', 'a label for the Node (repeatable)', collect)
     .option('--node-taint <key=value:Effect>', 'a taint for the Node (repeatable)', collect);
 
-  nodeFlags(program.command('join <address>')
+  const join = nodeFlags(program.command('join <address>')
     .description('join this machine to a cluster as a node (HOST:PORT of the API server)')
     .requiredOption('--token <id.secret>', 'the bootstrap token')
     .option('--discovery-token-ca-cert-hash <sha256:hex>', "pin of the cluster CA's public key (repeatable)", collect)
     .option('--discovery-token-unsafe-skip-ca-verification', 'do not pin the cluster CA (insecure)')
     .option('--container-runtime-endpoint <uri>', 'CRI endpoint (unix:///… or npipe:////./pipe/…)')
     .option('-d, --data-dir <dir>', "where the node's credentials are kept", defaultDataDir('agent', platform))
-    .option('--csr-timeout <duration>', 'how long to wait for the certificate to be approved and signed', '2m'))
+    .option('--csr-timeout <duration>', 'how long to wait for the certificate to be approved and signed', '2m'));
+  addAgentRuntimeFlags(join, false)
     .action(async (address: string, _o, cmd: Command) => {
       const o = cmd.opts();
+      const { containerRuntimeEndpoint: _e, ...runtime } = agentRuntimeFlagsFrom(o);
       await actions.join({
         address, token: o.token, discoveryTokenCaCertHash: o.discoveryTokenCaCertHash ?? [],
         discoveryTokenUnsafeSkipCaVerification: o.discoveryTokenUnsafeSkipCaVerification === true,
         ...(o.nodeName !== undefined ? { nodeName: o.nodeName } : {}), ...(o.nodeIp !== undefined ? { nodeIp: o.nodeIp } : {}),
         nodeLabel: o.nodeLabel ?? [], nodeTaint: o.nodeTaint ?? [],
         ...(o.containerRuntimeEndpoint !== undefined ? { containerRuntimeEndpoint: o.containerRuntimeEndpoint } : {}),
-        dataDir: o.dataDir, csrTimeout: o.csrTimeout,
+        dataDir: o.dataDir, csrTimeout: o.csrTimeout, runtime,
       }, io);
     });
 
-  nodeFlags(program.command('agent')
+  addAgentRuntimeFlags(nodeFlags(program.command('agent')
     .description('run the node agent with existing node credentials')
     .option('--kubeconfig <file>', "the node's kubeconfig (default: <data-dir>/kubelet.kubeconfig)")
-    .option('-d, --data-dir <dir>', "where the node's credentials are kept", defaultDataDir('agent', platform)))
+    .option('-d, --data-dir <dir>', "where the node's credentials are kept", defaultDataDir('agent', platform))))
     .action(async (_o, cmd: Command) => {
       const o = cmd.opts();
+      const { containerRuntimeEndpoint, ...runtime } = agentRuntimeFlagsFrom(o);
       await actions.agent({
         ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}), dataDir: o.dataDir,
         ...(o.nodeName !== undefined ? { nodeName: o.nodeName } : {}), ...(o.nodeIp !== undefined ? { nodeIp: o.nodeIp } : {}),
         nodeLabel: o.nodeLabel ?? [], nodeTaint: o.nodeTaint ?? [],
+        ...(containerRuntimeEndpoint !== undefined ? { containerRuntimeEndpoint } : {}), runtime,
       }, io);
     });
 }

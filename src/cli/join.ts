@@ -13,6 +13,9 @@
  * node agent running until SIGTERM/SIGINT, rotating its client certificate (written back to the
  * kubeconfig) before expiry and obtaining its kubelet serving certificate
  * (`<data-dir>/pki/kubelet-serving.{crt,key}`) through the `kubernetes.io/kubelet-serving` signer.
+ * On Linux the agent is the real one (agent/node.ts: containerd, CNI, pods; steps 6–8 happen in
+ * it, and the kubeconfig is written once it runs); with `--hollow` (or elsewhere, and when no
+ * `startAgent` is injected, as in the in-process tests) the node only registers and heartbeats.
  */
 import { randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
@@ -29,6 +32,9 @@ import {
 } from '../agent/index.ts';
 import type { HttpTarget, Taint } from '../agent/index.ts';
 import { createLogger } from './log.ts';
+import type { AgentRuntimeFlags } from './agent-flags.ts';
+import { loadStartNodeAgent, runNodeAgent } from './agent-run.ts';
+import type { StartAgentFn } from './agent-run.ts';
 import type { Logger } from './log.ts';
 import type { CliIo } from './program.ts';
 
@@ -46,6 +52,8 @@ export interface JoinFlags {
   readonly dataDir: string;
   /** csrTimeout: how long to wait for the CSR to be approved and signed, as a Go duration (default 2m). */
   readonly csrTimeout: string;
+  /** runtime: the real agent's settings; `hollow` registers the Node only (absent: hollow). */
+  readonly runtime?: Omit<AgentRuntimeFlags, 'containerRuntimeEndpoint'> & { readonly hollow: boolean };
 }
 
 /** Parsed flags of `windlass agent`. */
@@ -56,6 +64,9 @@ export interface AgentFlags {
   readonly nodeIp?: string;
   readonly nodeLabel: readonly string[];
   readonly nodeTaint: readonly string[];
+  readonly containerRuntimeEndpoint?: string;
+  /** runtime: the real agent's settings; `hollow` registers the Node only (absent: hollow). */
+  readonly runtime?: Omit<AgentRuntimeFlags, 'containerRuntimeEndpoint'> & { readonly hollow: boolean };
 }
 
 /** The outcome of a join step: a value, or the one-line reason the join is refused. */
@@ -71,6 +82,8 @@ export interface JoinDeps {
   readonly pollMs?: number;
   /** agentIntervals: heartbeat periods passed to the agent (tests). */
   readonly agentIntervals?: { leaseMs?: number; statusMs?: number };
+  /** startAgent runs the real node agent; absent, or with `--hollow`, the node only registers and heartbeats. */
+  readonly startAgent?: StartAgentFn;
 }
 
 /** pathFor returns the path module of a platform (win32 paths on Windows, POSIX elsewhere). */
@@ -288,6 +301,21 @@ export async function runJoin(flags: JoinFlags, signal: AbortSignal, deps: JoinD
     server: address.server, caCert: discovered.caCert, nodeName: node.nodeName, clientCertificate: { cert: issued.certPem, key: issued.keyPem },
     kubeconfigPath: files.kubeconfig, dataDir: files.dataDir, signal, timing: { pollMs: deps.pollMs }, log: (m, f) => log.info(m, f),
   });
+  if (deps.startAgent && flags.runtime && !flags.runtime.hollow) {
+    const agent = await runNodeAgent({
+      server: address.server, caCert: discovered.caCert, clientCertificate: { cert: issued.certPem, key: issued.keyPem },
+      certificates: { start: (n) => certs.start(n), current: () => certs.currentServingCertificate() },
+      nodeName: node.nodeName, ...(flags.nodeIp !== undefined ? { nodeIp: flags.nodeIp } : {}), labels: node.labels, taints: node.taints,
+      dataDir: files.dataDir, runtime: { ...flags.runtime, ...(flags.containerRuntimeEndpoint !== undefined ? { containerRuntimeEndpoint: flags.containerRuntimeEndpoint } : {}) },
+      signal, log,
+    }, deps.startAgent);
+    await writePrivateFile(files.kubeconfig, kubeconfigYaml({
+      server: address.server, caCert: discovered.caCert, clientCert: issued.certPem, clientKey: issued.keyPem, name: 'default',
+    }));
+    deps.out(`This node has joined the cluster as "${node.nodeName}"; credentials in ${files.kubeconfig}\n`);
+    await Promise.all([agent.done, certs.stopped]);
+    return;
+  }
   const registered = await registerNode({
     server: address.server, caCert: discovered.caCert, clientCert: issued.certPem, clientKey: issued.keyPem, credentials: certs.credentials,
     nodeName: node.nodeName, nodeIP: flags.nodeIp, labels: node.labels, taints: node.taints, signal,
@@ -298,7 +326,7 @@ export async function runJoin(flags: JoinFlags, signal: AbortSignal, deps: JoinD
     server: address.server, caCert: discovered.caCert, clientCert: issued.certPem, clientKey: issued.keyPem, name: 'default',
   }));
   await certs.start(registered.node);
-  if (flags.containerRuntimeEndpoint !== undefined) log.info('container runtime endpoint recorded (the hollow agent does not use it yet)', { endpoint: flags.containerRuntimeEndpoint });
+  if (flags.containerRuntimeEndpoint !== undefined) log.info('container runtime endpoint not used: this node is hollow (registration only)', { endpoint: flags.containerRuntimeEndpoint });
   deps.out(`This node has joined the cluster as "${node.nodeName}"; credentials in ${files.kubeconfig}\n`);
   await Promise.all([registered.stopped, certs.stopped]);
 }
@@ -334,6 +362,23 @@ export async function runAgent(flags: AgentFlags, signal: AbortSignal, deps: Joi
     kubeconfigPath: path, dataDir: agentFiles(flags.dataDir, deps.platform).dataDir, signal, timing: { pollMs: deps.pollMs },
     log: (m, f) => log(deps.log, m, f),
   });
+  if (flags.containerRuntimeEndpoint !== undefined) {
+    const bad = validateRuntimeEndpoint(flags.containerRuntimeEndpoint);
+    if (bad !== undefined) refuse(bad);
+  }
+  if (deps.startAgent && flags.runtime && !flags.runtime.hollow) {
+    const agent = await runNodeAgent({
+      server: creds.server, caCert: creds.caCert, clientCertificate: { cert: creds.clientCert, key: creds.clientKey },
+      certificates: { start: (n) => certs.start(n), current: () => certs.currentServingCertificate() },
+      nodeName: node.nodeName, ...(flags.nodeIp !== undefined ? { nodeIp: flags.nodeIp } : {}), labels: node.labels, taints: node.taints,
+      dataDir: agentFiles(flags.dataDir, deps.platform).dataDir,
+      runtime: { ...flags.runtime, ...(flags.containerRuntimeEndpoint !== undefined ? { containerRuntimeEndpoint: flags.containerRuntimeEndpoint } : {}) },
+      signal, log: deps.log,
+    }, deps.startAgent);
+    deps.out(`windlass agent running as node "${node.nodeName}"\n`);
+    await Promise.all([agent.done, certs.stopped]);
+    return;
+  }
   const registered = await registerNode({
     server: creds.server, caCert: creds.caCert, clientCert: creds.clientCert, clientKey: creds.clientKey, credentials: certs.credentials,
     nodeName: node.nodeName, nodeIP: flags.nodeIp, labels: node.labels, taints: node.taints, signal,
@@ -362,7 +407,8 @@ async function withSignals(io: CliIo, body: (signal: AbortSignal, deps: JoinDeps
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    await body(controller.signal, { log: logger, out: io.out, hostname, platform: process.platform });
+    const startAgent = process.platform === 'linux' ? await loadStartNodeAgent() : undefined;
+    await body(controller.signal, { log: logger, out: io.out, hostname, platform: process.platform, ...(startAgent ? { startAgent } : {}) });
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

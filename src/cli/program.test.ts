@@ -33,6 +33,7 @@ void test('server defaults', async () => {
     dataDir: '/home/ann/.windlass/server', httpsListenPort: 6443, bindAddress: '0.0.0.0', writeKubeconfigMode: 0o600,
     clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16', tlsSan: [], disableAgent: false,
     serviceNodePortRange: '30000-32767', nodeCidrMaskSize: 24, nodeMonitorGracePeriod: 40, disableScheduler: false, disableControllerManager: false,
+    agent: { kubeletPort: 10250, cgroupRoot: '/windlass', clusterDns: [], clusterDomain: 'cluster.local', nodeLabel: [], nodeTaint: [] },
   }]);
 });
 
@@ -50,7 +51,22 @@ void test('server flags, with repeatable and comma-separated --tls-san', async (
     tlsSan: ['a.example', 'b.example', '10.0.0.9'], writeKubeconfig: 'kc.yaml', writeKubeconfigMode: 0o644,
     datastoreEndpoint: 'memory', clusterCidr: '10.100.0.0/16', serviceCidr: 'fd00:10::/108', disableAgent: true,
     serviceNodePortRange: '31000-31999', nodeCidrMaskSize: 26, nodeMonitorGracePeriod: 8, disableScheduler: true, disableControllerManager: false,
+    agent: { kubeletPort: 10250, cgroupRoot: '/windlass', clusterDns: [], clusterDomain: 'cluster.local', nodeLabel: [], nodeTaint: [] },
   }]);
+});
+
+void test('server: the built-in agent flags', async () => {
+  const h = harness();
+  await buildProgram(h.opts).parseAsync([
+    'server', '--container-runtime-endpoint', 'unix:///run/containerd/containerd.sock', '--private-registry', '/etc/reg.yaml',
+    '--kubelet-port', '10350', '--node-ip', '10.0.0.7', '--node-name', 'n1', '--node-label', 'a=b', '--node-taint', 'k=v:NoSchedule',
+    '--cgroup-root', '/wl-test/', '--cluster-dns', '10.43.0.10,10.43.0.11', '--cluster-domain', 'example.local',
+  ], { from: 'user' });
+  assert.deepEqual(h.server[0].agent, {
+    containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock', privateRegistry: '/etc/reg.yaml', kubeletPort: 10350,
+    cgroupRoot: '/wl-test', clusterDns: ['10.43.0.10', '10.43.0.11'], clusterDomain: 'example.local',
+    nodeName: 'n1', nodeIp: '10.0.0.7', nodeLabel: ['a=b'], nodeTaint: ['k=v:NoSchedule'],
+  });
 });
 
 void test('-d is --data-dir; kubeconfig flags', async () => {
@@ -78,6 +94,9 @@ const usageErrors: { args: string[]; message: RegExp }[] = [
   { args: ['server', '--cluster-cidr', '10.42.0.0/33'], message: /Not a CIDR/ },
   { args: ['server', '--service-node-port-range', '32767-30000'], message: /expected a port range/ },
   { args: ['server', '--write-kubeconfig-mode', 'rw'], message: /octal/ },
+  { args: ['server', '--cgroup-root', 'relative'], message: /absolute cgroup path/ },
+  { args: ['server', '--cluster-dns', '10.43.0.999'], message: /Not an IP address/ },
+  { args: ['server', '--kubelet-port', '99999'], message: /--kubelet-port.*invalid/ },
   { args: ['kubeconfig', '--server', 'http://h:1'], message: /https/ },
   { args: ['version', 'extra'], message: /too many arguments/ },
   { args: ['frobnicate'], message: /unknown command 'frobnicate'/ },

@@ -16,6 +16,16 @@ import { addJoinCommands, defaultJoinActions } from './join-commands.ts';
 import type { JoinActions } from './join-commands.ts';
 import { addSimCommand, defaultSimActions } from './sim.ts';
 import type { SimActions } from './sim.ts';
+import { addAgentRuntimeFlags, agentRuntimeFlagsFrom } from './agent-flags.ts';
+import type { AgentRuntimeFlags } from './agent-flags.ts';
+
+/** ServerAgentFlags configure the server's built-in node agent. */
+export interface ServerAgentFlags extends AgentRuntimeFlags {
+  readonly nodeName?: string;
+  readonly nodeIp?: string;
+  readonly nodeLabel: readonly string[];
+  readonly nodeTaint: readonly string[];
+}
 
 /** ServerFlags are the parsed flags of `windlass server`, defaults applied. */
 export interface ServerFlags {
@@ -39,6 +49,8 @@ export interface ServerFlags {
   readonly tlsSan: readonly string[];
   /** watchCacheSize: events the watch cache keeps per resource (older resourceVersions get 410). */
   readonly watchCacheSize?: number;
+  /** agent: the built-in node agent's settings (absent: the defaults). */
+  readonly agent?: ServerAgentFlags;
 }
 
 /** KubeconfigFlags are the parsed flags of `windlass kubeconfig`. */
@@ -83,6 +95,11 @@ const defaultActions: CliActions = {
   },
 };
 
+/** collectOne appends a repeatable flag's value without splitting it. */
+function collectOne(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, value];
+}
+
 /** buildProgram returns the `windlass` commander program, with exitOverride set on every command. */
 export function buildProgram(opts: BuildProgramOptions = {}): Command {
   const io: CliIo = {
@@ -99,8 +116,8 @@ export function buildProgram(opts: BuildProgramOptions = {}): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
 
-  program.command('server')
-    .description('run the control plane (API server) of a cluster')
+  const server = program.command('server')
+    .description('run the control plane (API server) of a cluster, and on Linux a node agent for this machine')
     .option('-d, --data-dir <dir>', 'where state, certificates and the admin kubeconfig live', defaultDataDir('server', platform))
     .option('--https-listen-port <port>', 'HTTPS port (0 picks a free one)', parsePort, 6443)
     .option('--bind-address <ip>', 'address to listen on', parseIp, '0.0.0.0')
@@ -120,13 +137,22 @@ export function buildProgram(opts: BuildProgramOptions = {}): Command {
     .option('--disable-controller-manager', 'do not run the controllers in this server')
     .addOption(new Option('--watch-cache-size <events>', 'events kept per resource for watches from a past resourceVersion')
       .argParser(parsePositiveInt).env('WINDLASS_WATCH_CACHE_SIZE'))
-    .action(async (_opts, cmd: Command) => {
-      const o = cmd.opts();
-      await actions.server({
-        ...o, tlsSan: o.tlsSan ?? [], disableAgent: o.disableAgent === true,
-        disableScheduler: o.disableScheduler === true, disableControllerManager: o.disableControllerManager === true,
-      } as ServerFlags, io);
-    });
+    .option('--node-name <name>', "the built-in agent's Node name (default: the host name, lower-cased)")
+    .option('--node-ip <ip>', 'the InternalIP the built-in agent reports', parseIp)
+    .option('--node-label <key=value>', 'a label for the Node (repeatable)', collectOne)
+    .option('--node-taint <key=value:Effect>', 'a taint for the Node (repeatable)', collectOne);
+  addAgentRuntimeFlags(server);
+  server.action(async (_opts, cmd: Command) => {
+    const o = cmd.opts();
+    const { containerRuntimeEndpoint: _e, privateRegistry: _p, kubeletPort: _k, cgroupRoot: _c, clusterDns: _d, clusterDomain: _m, hollow: _h,
+      nodeName, nodeIp, nodeLabel, nodeTaint, ...rest } = o;
+    const { hollow: _hollow, ...runtime } = agentRuntimeFlagsFrom(o);
+    await actions.server({
+      ...rest, tlsSan: o.tlsSan ?? [], disableAgent: o.disableAgent === true,
+      disableScheduler: o.disableScheduler === true, disableControllerManager: o.disableControllerManager === true,
+      agent: { ...runtime, ...(nodeName !== undefined ? { nodeName } : {}), ...(nodeIp !== undefined ? { nodeIp } : {}), nodeLabel: nodeLabel ?? [], nodeTaint: nodeTaint ?? [] },
+    } as ServerFlags, io);
+  });
 
   program.command('kubeconfig')
     .description("print the admin kubeconfig of a server's data dir")

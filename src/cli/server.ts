@@ -2,6 +2,10 @@
  * @module cli/server — `windlass server`: open the store, ensure the certificates, start the API
  * server, write the admin kubeconfig, then serve until the stop signal and shut down in order.
  *
+ * On Linux it also runs a node agent for its own machine (server-agent.ts) unless
+ * `--disable-agent`: started once the API listens, stopped first on shutdown (its pods keep
+ * running); if it cannot start, the server stops and exits non-zero.
+ *
  * `runServer` is the body with its collaborators injected (tests use a fake API server);
  * `runServerProcess` wires it to the real store and API server, JSON logs on stderr and
  * SIGTERM/SIGINT (the first stops cleanly, a second exits at once with status 1).
@@ -23,6 +27,10 @@ import { startControlPlane } from './control-plane.ts';
 import { createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import type { CliIo, ServerFlags } from './program.ts';
+import { loadStartNodeAgent } from './agent-run.ts';
+import type { StartAgentFn } from './agent-run.ts';
+import { startBuiltInAgent } from './server-agent.ts';
+import type { NodeAgent } from '../agent/node.ts';
 import { KUBERNETES_VERSION, WINDLASS_VERSION } from './version.ts';
 
 /** ServerDeps are runServer's collaborators. */
@@ -37,6 +45,8 @@ export interface ServerDeps {
   readonly startControllers?: (opts: StartControllersOptions) => RunningControllers;
   /** startScheduler runs the in-process scheduler (absent: none). */
   readonly startScheduler?: (opts: StartSchedulerOptions) => RunningScheduler;
+  /** startAgent runs the built-in node agent (absent: none, as on non-Linux machines and in tests). */
+  readonly startAgent?: StartAgentFn;
 }
 
 export { CONTROLLER_MANAGER_USER } from './control-plane.ts';
@@ -84,7 +94,7 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
     version: WINDLASS_VERSION, kubernetesVersion: KUBERNETES_VERSION, dataDir,
     datastore: flags.datastoreEndpoint ?? 'sqlite',
   });
-  if (!flags.disableAgent) log.info('agent not available yet; running the control plane only');
+  if (!flags.disableAgent && !deps.startAgent) log.info('no node agent on this platform; running the control plane only', { platform: process.platform });
 
   const store = await deps.openStore(flags.datastoreEndpoint, dataDir);
   try {
@@ -123,14 +133,36 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
         } : undefined,
         scheduler: deps.startScheduler && !flags.disableScheduler ? { start: deps.startScheduler } : undefined,
       });
+      // The built-in agent stops first (its pods keep running); its start-up failure stops the server.
+      const agentStop = new AbortController();
+      let agentFailure: Error | undefined;
+      const failed = new AbortController();
+      let agentRun: Promise<NodeAgent | undefined> = Promise.resolve(undefined);
       try {
         log.info('listening', { url, bind: server.url, kubeconfig: written });
         deps.out(`windlass: listening on ${url}\n`);
-        await untilAborted(signal);
+        if (!flags.disableAgent && deps.startAgent) {
+          const start = deps.startAgent;
+          agentRun = startBuiltInAgent({
+            caCert: pki.caCert, caKey: pki.caKey, serverUrl: `https://${hostForUrl(local)}:${server.port}`, dataDir,
+            flags: flags.agent, signal: agentStop.signal, log,
+          }, start).catch((e: unknown) => {
+            if (agentStop.signal.aborted) return undefined;
+            agentFailure = e as Error;
+            log.error('node agent failed to start', { error: (e as Error).message });
+            failed.abort();
+            return undefined;
+          });
+        }
+        await untilAborted(AbortSignal.any([signal, failed.signal]));
         log.info('shutting down');
       } finally {
+        agentStop.abort();
+        const agent = await agentRun;
+        await agent?.done;
         await controlPlane.stop();
       }
+      if (agentFailure) throw new Error(`node agent: ${agentFailure.message} (run with --disable-agent for a control plane only)`);
     } finally {
       await server.close();
     }
@@ -155,7 +187,10 @@ export async function runServerProcess(flags: ServerFlags, io: CliIo): Promise<v
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    await runServer(flags, controller.signal, { openStore, startApiServer, startControllers, startScheduler, log, out: io.out, hostname });
+    const startAgent = process.platform === 'linux' && !flags.disableAgent ? await loadStartNodeAgent() : undefined;
+    await runServer(flags, controller.signal, {
+      openStore, startApiServer, startControllers, startScheduler, log, out: io.out, hostname, ...(startAgent ? { startAgent } : {}),
+    });
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

@@ -58,6 +58,16 @@ export interface InformerOptions<T> {
   readonly onError?: (e: unknown) => void;
   /** name labels the informer in error messages. */
   readonly name?: string;
+  /** transform rewrites each listed or watched object before it is cached and handed to handlers
+   * (client-go's TransformFunc; e.g. dropping metadata.managedFields to save memory). It may change
+   * the object in place: it was just decoded and nothing else holds it. */
+  readonly transform?: (obj: T) => T;
+}
+
+/** stripManagedFields drops metadata.managedFields in place (a transform for informers whose users never read it). */
+export function stripManagedFields<T extends JsonObject>(obj: T): T {
+  if (obj?.metadata && typeof obj.metadata === 'object') delete obj.metadata.managedFields;
+  return obj;
 }
 
 const rvOf = (o: JsonObject | undefined): string => String(o?.metadata?.resourceVersion ?? '');
@@ -69,7 +79,8 @@ export class Informer<T extends JsonObject = JsonObject> {
   readonly #lw: ListWatcher<T>;
   readonly #clock: Clock;
   readonly #opts: InformerOptions<T>;
-  readonly #handlers: EventHandlers<T>[] = [];
+  /** handlers is replaced, never changed in place, so removal during delivery is safe. */
+  #handlers: readonly EventHandlers<T>[] = [];
   readonly #syncWaiters: (() => void)[] = [];
   #synced = false;
   #running = false;
@@ -87,8 +98,13 @@ export class Informer<T extends JsonObject = JsonObject> {
 
   /** addEventHandler registers callbacks; objects already cached are delivered to it as adds. */
   addEventHandler(h: EventHandlers<T>): void {
-    this.#handlers.push(h);
+    this.#handlers = [...this.#handlers, h];
     if (this.#synced) for (const o of this.cache.list()) h.add?.(o);
+  }
+
+  /** removeEventHandler unregisters callbacks added with addEventHandler (a no-op for unknown ones). */
+  removeEventHandler(h: EventHandlers<T>): void {
+    this.#handlers = this.#handlers.filter((x) => x !== h);
   }
 
   /** addIndexer adds a named index to the cache. */
@@ -154,7 +170,9 @@ export class Informer<T extends JsonObject = JsonObject> {
     let rv = '';
     do {
       const page = await this.#lw.list({ limit: this.#opts.pageSize ?? 500, continue: cont || undefined, signal });
-      items.push(...page.items);
+      const tf = this.#opts.transform;
+      if (tf) for (const o of page.items) items.push(tf(o));
+      else items.push(...page.items);
       cont = page.metadata.continue ?? '';
       rv = page.metadata.resourceVersion ?? '';
     } while (cont && !signal.aborted);
@@ -224,7 +242,7 @@ export class Informer<T extends JsonObject = JsonObject> {
         throw new StatusError({ ...status, kind: 'Status', code: status?.code || 500 });
       }
       const rv = rvOf(ev.object);
-      if (ev.type !== 'BOOKMARK') this.#apply(ev.type, ev.object);
+      if (ev.type !== 'BOOKMARK') this.#apply(ev.type, this.#opts.transform ? this.#opts.transform(ev.object) : ev.object);
       if (rv) this.#lastRv = rv;
     }
     return false;

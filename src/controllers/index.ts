@@ -67,6 +67,9 @@ export interface StartControllersOptions {
   readonly nodeMonitorGracePeriodMs?: number;
   /** storageDir is where the local-path provisioner places volumes on nodes. */
   readonly storageDir?: string;
+  /** informers: a shared factory (e.g. also used by the scheduler); the controllers use a view of it, so
+   * their handlers go when they stop and the informers keep running. Default: their own factory. */
+  readonly informers?: InformerFactory;
 }
 
 /** RunningControllers is the handle of started controllers: `stop()` aborts them and resolves when all have stopped. */
@@ -86,7 +89,7 @@ export function startControllers(opts: StartControllersOptions): RunningControll
   const stopper = new AbortController();
   const signal = AbortSignal.any([opts.signal, stopper.signal]);
   // List/watch failures are retried; log them so that a missing permission (403) is visible.
-  const factory = new InformerFactory(opts.client, { clock, onError: (informer, e) => log.error('controllers: list/watch failed', { informer, ...errorFields(e) }) });
+  const factory = opts.informers?.view() ?? new InformerFactory(opts.client, { clock, onError: (informer, e) => log.error('controllers: list/watch failed', { informer, ...errorFields(e) }) });
   const ctx: ControllerContext = { client: opts.client, factory, clock, log };
   const controllers = [
     newCsrApprover(ctx),

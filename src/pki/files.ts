@@ -1,9 +1,10 @@
 /**
  * @module pki/files — the server's certificate directory and atomic, private file writes.
  *
- * `ensureServerPki(dir)` keeps `dir/{ca,server,admin}.{crt,key}`: it creates all of them on the
- * first start and loads them afterwards, reissuing (with the same CA) a serving certificate that
- * lacks a requested host or nears expiry and an admin certificate that nears expiry. Keys are
+ * `ensureServerPki(dir)` keeps `dir/{ca,server,admin,kubelet-client}.{crt,key}`: it creates all of
+ * them on the first start and loads them afterwards, reissuing (with the same CA) a serving
+ * certificate that lacks a requested host or nears expiry and a client certificate (admin, or the
+ * API server's kubelet client) that nears expiry. Keys are
  * written with mode 0600 (POSIX only: on Windows the ACL of the data dir governs access).
  */
 import { execFile } from 'node:child_process';
@@ -23,6 +24,9 @@ export interface ServerPki {
   readonly serverKey: string;
   readonly adminCert: string;
   readonly adminKey: string;
+  /** kubeletClientCert/Key: the API server's client pair for the node agents (CN kube-apiserver-kubelet-client, O system:masters). */
+  readonly kubeletClientCert: string;
+  readonly kubeletClientKey: string;
 }
 
 /** Options for ensureServerPki: the hosts to serve, and the clock and platform (overridable for tests). */
@@ -37,6 +41,8 @@ export interface EnsureServerPkiOptions {
 export const ADMIN_COMMON_NAME = 'kubernetes-admin';
 /** The group of the admin client certificate. */
 export const ADMIN_ORGANIZATION = 'system:masters';
+/** The user the API server presents to node agents (kubeadm's name for its kubelet client certificate). */
+export const KUBELET_CLIENT_COMMON_NAME = 'kube-apiserver-kubelet-client';
 
 /** writeFileAtomic writes `text` to `path` via a temporary file and a rename, creating parent dirs; `mode` is applied on POSIX. */
 export async function writeFileAtomic(path: string, text: string, mode: number, platform: NodeJS.Platform = process.platform): Promise<void> {
@@ -136,9 +142,18 @@ export async function ensureServerPki(dir: string, opts: EnsureServerPkiOptions)
     await writePair(dir, 'admin', admin);
   }
 
+  let kubeletClient = await readPair(dir, 'kubelet-client');
+  if (!leafUsable(kubeletClient, ca.cert, renewDays, now)) {
+    kubeletClient = await issueClientCertificate(ca.cert, ca.key, {
+      commonName: KUBELET_CLIENT_COMMON_NAME, organizations: [ADMIN_ORGANIZATION], days: 365, now,
+    });
+    await writePair(dir, 'kubelet-client', kubeletClient);
+  }
+
   return {
     caCert: ca.cert, caKey: ca.key,
     serverCert: server!.cert, serverKey: server!.key,
     adminCert: admin!.cert, adminKey: admin!.key,
+    kubeletClientCert: kubeletClient!.cert, kubeletClientKey: kubeletClient!.key,
   };
 }

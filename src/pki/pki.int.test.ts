@@ -30,13 +30,16 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
 void test('ensureServerPki creates the directory once and is idempotent', () => withTempDir(async (root) => {
   const dir = join(root, 'tls');
   const first = await ensureServerPki(dir, { hosts: ['node1.example.com', '10.9.8.7'] });
-  assert.deepEqual((await readdir(dir)).sort(), ['admin.crt', 'admin.key', 'ca.crt', 'ca.key', 'server.crt', 'server.key']);
+  assert.deepEqual((await readdir(dir)).sort(), ['admin.crt', 'admin.key', 'ca.crt', 'ca.key', 'kubelet-client.crt', 'kubelet-client.key', 'server.crt', 'server.key']);
+  assert.ok(isIssuedBy(first.kubeletClientCert, first.caCert));
+  assert.match(new X509Certificate(first.kubeletClientCert).subject, /CN=kube-apiserver-kubelet-client/);
+  assert.match(new X509Certificate(first.kubeletClientCert).subject, /O=system:masters/);
   assert.equal(await readFile(join(dir, 'ca.crt'), 'utf8'), first.caCert);
   assert.ok(isIssuedBy(first.serverCert, first.caCert));
   assert.ok(isIssuedBy(first.adminCert, first.caCert));
   assert.ok(coversHost(first.serverCert, 'node1.example.com') && coversHost(first.serverCert, '10.9.8.7'));
   if (posix) {
-    for (const f of ['ca.key', 'server.key', 'admin.key']) assert.equal((await stat(join(dir, f))).mode & 0o777, 0o600, f);
+    for (const f of ['ca.key', 'server.key', 'admin.key', 'kubelet-client.key']) assert.equal((await stat(join(dir, f))).mode & 0o777, 0o600, f);
     assert.equal((await stat(join(dir, 'ca.crt'))).mode & 0o777, 0o644);
   }
 

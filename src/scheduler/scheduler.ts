@@ -29,6 +29,9 @@ export interface SchedulerOptions {
   /** percentageOfNodesToScore: 0/undefined = upstream's adaptive rule. */
   readonly percentageOfNodesToScore?: number;
   readonly rng?: () => number;
+  /** informers: a shared factory (e.g. also used by the controller manager); the scheduler uses a view
+   * of it, so its handlers go when it stops and the informers keep running. Default: its own factory. */
+  readonly informers?: InformerFactory;
 }
 
 /** StartSchedulerOptions is the name the CLI uses for SchedulerOptions. */
@@ -85,7 +88,7 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   const clock = opts.clock ?? realClock;
   const log = opts.log ?? { info: () => undefined, error: () => undefined };
   const schedulerName = opts.schedulerName ?? DEFAULT_SCHEDULER_NAME;
-  const factory = new InformerFactory(opts.client, { clock, onError: (name, e) => log.error('scheduler: informer error', { informer: name, error: e instanceof Error ? e.message : String(e) }) });
+  const factory = opts.informers?.view() ?? new InformerFactory(opts.client, { clock, onError: (name, e) => log.error('scheduler: informer error', { informer: name, error: e instanceof Error ? e.message : String(e) }) });
   const pods = factory.forResource(RESOURCES.pods);
   const nodes = factory.forResource(RESOURCES.nodes);
   const listers = listersOf(factory);

@@ -3,7 +3,8 @@
  * process: one-shot commands with a hard timeout (`runWindlass`), long-running ones in the
  * background (`startWindlass`, e.g. `windlass join`, which keeps its node agent running), and the
  * parsing of a printed `windlass join …` command line so that tests can run it verbatim.
- * Every process started here is killed when the test process exits.
+ * Every process started here is killed when the test process exits. `join`/`agent` run hollow
+ * (`WINDLASS_AGENT_HOLLOW=1`: registration only, no container runtime) unless `opts.env` says otherwise.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -67,7 +68,7 @@ function render(args: readonly string[], code: number | null, timedOut: boolean,
 /** startWindlass spawns `node src/cli/main.ts ...args` in the background (cwd: the checkout). */
 export function startWindlass(args: readonly string[], opts: CliRunOptions = {}): BackgroundCli {
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', WINDLASS_ENTRY, ...args], {
-    cwd: REPO_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO_ROOT, env: { WINDLASS_AGENT_HOLLOW: '1', ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
   let out = '';

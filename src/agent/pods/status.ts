@@ -22,6 +22,10 @@ export interface ContainerView {
   /** waitingReason: set while a restart is backing off (CrashLoopBackOff) or the container is being created. */
   readonly waitingReason?: string;
   readonly waitingMessage?: string;
+  /** ready: the readiness probe's verdict while running (absent: ready once running, after readyAt). */
+  readonly ready?: boolean;
+  /** started: the startup probe's verdict while running (absent: started once running). */
+  readonly started?: boolean;
 }
 
 /** StatusInput is everything computePodStatus reads. */
@@ -98,7 +102,8 @@ function terminated(containerId: string, s: ContainerStatus): JsonObject {
 
 /** isReady says whether a container view counts as ready at `now`. */
 function isReady(c: JsonObject, v: ContainerView | undefined, now: number): boolean {
-  return v !== undefined && v.waitingReason === undefined && v.status.state === 'RUNNING' && now >= readyAt(c, v.status.startedAt);
+  if (v === undefined || v.waitingReason !== undefined || v.status.state !== 'RUNNING') return false;
+  return v.ready ?? now >= readyAt(c, v.status.startedAt);
 }
 
 function containerStatus(c: JsonObject, v: ContainerView | undefined, now: number, waitingReason: string): JsonObject {
@@ -106,8 +111,8 @@ function containerStatus(c: JsonObject, v: ContainerView | undefined, now: numbe
     name: c.name, state: stateOf(v, waitingReason),
     lastState: v?.lastTerminated ? { terminated: terminated(v.lastTerminated.containerId, v.lastTerminated.status) } : {},
     ready: isReady(c, v, now), restartCount: v?.restartCount ?? 0, image: c.image, imageID: v?.imageId ?? '',
-    ...(v ? { containerID: v.containerId } : {}),
-    started: v !== undefined && v.waitingReason === undefined && v.status.state === 'RUNNING',
+    ...(v && v.containerId ? { containerID: v.containerId } : {}),
+    started: v !== undefined && v.waitingReason === undefined && v.status.state === 'RUNNING' && v.started !== false,
   };
 }
 
@@ -141,7 +146,8 @@ export function podPhase(pod: JsonObject, init: readonly (ContainerView | undefi
   for (const v of app) {
     if (v === undefined) { waiting++; continue; }
     if (v.waitingReason !== undefined) {
-      if (v.lastTerminated) { stopped++; if (v.lastTerminated.status.exitCode === 0) succeeded++; } else waiting++;
+      // As kubelet's getPhase: a container waiting to restart counts as stopped, not as succeeded.
+      if (v.lastTerminated) stopped++; else waiting++;
       continue;
     }
     const s = v.status.state;

@@ -1,24 +1,36 @@
 /**
  * @module agent/pods/worker — the pod workers of one node, shared by real and hollow nodes: given
  * the pods bound to the node (fed by an informer), each pod is synced one step at a time, never
- * two steps of one pod at once: create the sandbox, run init containers in order, start the app
- * containers, restart exited ones per restartPolicy (with kubelet's crash-loop back-off), compute
- * the status (status.ts) and PATCH it only when it changed. A pod with a deletionTimestamp has
- * its containers stopped within its grace period, its final status written, and is then deleted
- * with gracePeriodSeconds 0 and a uid precondition (the kubelet's final delete); a pod gone from
- * the API has its sandbox torn down. Runtime container events (CRI GetContainerEvents) and
- * clock timers (readiness delays, back-off) trigger re-syncs; there is no periodic relist.
+ * two steps of one pod at once: set up its volumes, create the sandbox, run init containers in
+ * order, start the app containers, restart exited (or liveness-failed) ones per restartPolicy
+ * with kubelet's crash-loop back-off (runner.ts), compute the status (status.ts) and PATCH it
+ * only when it changed. A pod with a deletionTimestamp has its containers stopped within its
+ * grace period (preStop hooks first), its final status written, and is then deleted with
+ * gracePeriodSeconds 0 and a uid precondition; a pod gone from the API has its sandbox, volumes,
+ * cgroups and logs removed. Runtime container events, probe and volume changes (`resync`) and
+ * clock timers trigger re-syncs. A restarted agent `adopt`s the sandboxes and containers it finds
+ * (nothing is restarted) and `cleanupOrphans` removes those of pods no longer in the API.
+ * Hollow nodes pass none of the real-node options and keep their in-memory behaviour.
  */
 import { createHash } from 'node:crypto';
-import { isStatusError } from '../../api/index.ts';
+import { mkdir, readFile } from 'node:fs/promises';
+import { isStatusError, parseQuantity } from '../../api/index.ts';
 import type { JsonObject } from '../../api/index.ts';
 import { RESOURCES, objectKey } from '../../client/index.ts';
-import type { ApiClient, Clock, TimerHandle } from '../../client/index.ts';
-import type { ContainerConfig, ContainerStatus, PodSandboxConfig, Runtime } from '../../runtime/index.ts';
+import type { ApiClient, Clock, EventRecorder } from '../../client/index.ts';
+import type { ContainerStatus, Runtime } from '../../runtime/index.ts';
+import type { VolumeHost } from '../volumes/index.ts';
+import { removeLogDirectory, removePodCgroups, scanRuntime, takeOver } from './adoption.ts';
+import type { AdoptedPod } from './adoption.ts';
+import { removePodFiles } from './pod-files.ts';
+import { ContainerRunner } from './runner.ts';
+import type { PodProbes, PodRec } from './runner.ts';
+import { podLogDirectory, sandboxConfig } from './sandbox-config.ts';
+import type { ClusterDns } from './sandbox-config.ts';
 import { computePodStatus, isSidecar, readyAt } from './status.ts';
-import type { ContainerView } from './status.ts';
+import { apiStatusDiffers, containerViews } from './views.ts';
 
-/** PodWorkersOptions: the API client, the node's runtime, name, host IP and clock. */
+/** PodWorkersOptions: the API client, the node's runtime, name, host IP and clock; the rest is for real nodes (hollow nodes leave it out). */
 export interface PodWorkersOptions {
   readonly client: ApiClient;
   readonly runtime: Runtime;
@@ -26,43 +38,28 @@ export interface PodWorkersOptions {
   readonly hostIp: string;
   readonly clock: Clock;
   readonly log?: (msg: string, fields?: Record<string, unknown>) => void;
-  /** backoff: crash-loop back-off base and cap in ms (kubelet: 10 s, 300 s). */
+  /** backoff: crash-loop and image-pull back-off base and cap in ms (kubelet: 10 s, 300 s). */
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
-}
-
-interface ContainerRec {
-  id?: string;
-  restartCount: number;
-  lastTerminated?: { containerId: string; status: ContainerStatus };
-  backoffUntil?: number;
-  imageId?: string;
-}
-
-interface PodRec {
-  readonly key: string;
-  readonly uid: string;
-  pod: JsonObject;
-  sandboxId?: string;
-  sandboxConfig?: PodSandboxConfig;
-  ips: string[];
-  readonly containers: Map<string, ContainerRec>;
-  /** status: the last computed status, slimmed to what the next computation reads (phase, conditions, startTime, podIPs). */
-  status?: JsonObject;
-  /** written: a digest of the last status written (kept small: thousands of pods per process). */
-  written?: string;
-  terminal: boolean;
-  killed: boolean;
-  finalDeleteSent: boolean;
-  removed: boolean;
-  busy: boolean;
-  dirty: boolean;
-  timer?: TimerHandle;
-  timerAt?: number;
-  /** writtenOver / writtenAs: the resourceVersion the last status write replaced, and the one it produced. */
-  writtenOver?: string;
-  /** reportedAt is the clock time the last status was computed at. */
-  reportedAt?: number;
-  writtenAs?: string;
+  /** volumes sets up each pod's volumes before its sandbox (and on every sync) and tears them down after it. */
+  readonly volumes?: VolumeHost;
+  /** probes runs the startup/liveness/readiness probes of started containers. */
+  readonly probes?: PodProbes;
+  /** events records kubelet events (component 'kubelet', host = node name). */
+  readonly events?: EventRecorder;
+  /** podLogsDir (`<dataDir>/logs`) sets the sandbox logDirectory and container log paths. */
+  readonly podLogsDir?: string;
+  /** cgroupRoot: the sandbox cgroup parent is `${cgroupRoot}/pod${uid}`; its directories are removed after teardown. */
+  readonly cgroupRoot?: string;
+  /** dns: the cluster DNS setup for dnsPolicy ClusterFirst (and the host resolv.conf path for Default). */
+  readonly dns?: ClusterDns;
+  /** apiEnv: resolve valueFrom/envFrom/service links through the API and set linux resources and
+   * security contexts (default: on when podLogsDir, volumes or dns is given, i.e. on real nodes). */
+  readonly apiEnv?: boolean;
+  /** podsDir: `<dataDir>/pods` — where the managed /etc/hosts and termination message files go
+   * (`<podsDir>/<uid>/etc-hosts`, `<podsDir>/<uid>/containers/<name>/…`); without it neither is mounted. */
+  readonly podsDir?: string;
+  /** cgroupFs: where cgroup hierarchies are mounted (default /sys/fs/cgroup; Linux only). */
+  readonly cgroupFs?: string;
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
@@ -72,14 +69,32 @@ export class PodWorkers {
   readonly #o: PodWorkersOptions;
   readonly #pods = new Map<string, PodRec>();
   readonly #byContainer = new Map<string, PodRec>();
+  readonly #adopted = new Map<string, AdoptedPod>();
+  readonly #startedAt = new Map<string, number>();
   readonly #unsubscribe: () => void;
   readonly #idleWaiters: (() => void)[] = [];
+  readonly #runner: ContainerRunner;
+  readonly #real: boolean;
   #runtimeName = '';
   #inFlight = 0;
   #stopped = false;
+  #node?: Promise<{ allocatable: Record<string, number>; memoryCapacity?: number }>;
 
   constructor(opts: PodWorkersOptions) {
     this.#o = opts;
+    this.#real = opts.apiEnv ?? (opts.podLogsDir !== undefined || opts.podsDir !== undefined || opts.volumes !== undefined || opts.dns !== undefined);
+    this.#runner = new ContainerRunner({
+      client: opts.client, runtime: opts.runtime, clock: opts.clock, hostIp: opts.hostIp, real: this.#real,
+      backoff: opts.backoff ?? { baseMs: 10_000, maxMs: 300_000 },
+      ...(opts.events ? { events: opts.events } : {}), ...(opts.probes ? { probes: opts.probes } : {}),
+      ...(opts.podLogsDir !== undefined ? { podLogsDir: opts.podLogsDir } : {}),
+      ...(opts.podsDir !== undefined ? { podsDir: opts.podsDir } : {}), ...(opts.dns ? { clusterDomain: opts.dns.clusterDomain } : {}),
+      runtimeName: () => this.#runtimeName,
+      after: (rec, at) => { this.#after(rec, at); },
+      bind: (id, rec) => { if (rec) this.#byContainer.set(id, rec); else this.#byContainer.delete(id); },
+      markStarted: (id, at) => { if (at === undefined) this.#startedAt.delete(id); else this.#startedAt.set(id, at); },
+      node: () => (this.#node ??= this.#nodeFacts()),
+    });
     this.#unsubscribe = opts.runtime.subscribeContainerEvents((e) => {
       const rec = this.#byContainer.get(e.containerId);
       if (rec) this.#kick(rec);
@@ -100,11 +115,22 @@ export class PodWorkers {
       rec = undefined;
     }
     if (!rec) {
-      rec = { key, uid, pod, ips: [], containers: new Map(), terminal: TERMINAL.has(String(pod.status?.phase)), killed: false, finalDeleteSent: false, removed: false, busy: false, dirty: false };
+      rec = {
+        key, uid, pod, ips: [], containers: new Map(), sandboxAttempt: 0, terminal: TERMINAL.has(String(pod.status?.phase)),
+        killed: false, finalDeleteSent: false, removed: false, busy: false, dirty: false,
+      };
+      const adopted = this.#adopted.get(uid);
+      if (adopted) { rec.adopted = adopted; this.#adopted.delete(uid); }
       this.#pods.set(key, rec);
     }
     rec.pod = pod;
     this.#kick(rec);
+  }
+
+  /** resync re-syncs the pod with this key (probe results or volume content changed). */
+  resync(podKey: string): void {
+    const rec = this.#pods.get(podKey);
+    if (rec) this.#kick(rec);
   }
 
   /** remove tells the worker a pod is gone from the API: its sandbox is torn down. */
@@ -119,18 +145,53 @@ export class PodWorkers {
     this.#kick(rec);
   }
 
+  /** adopt scans the runtime for sandboxes and containers of a previous agent run; a pod updated later with a found uid reuses them. Call once before the first update. */
+  async adopt(): Promise<void> {
+    for (const [uid, a] of await scanRuntime(this.#o.runtime)) this.#adopted.set(uid, a);
+  }
+
+  /** cleanupOrphans tears down the found sandboxes of pods neither in `knownUids` nor being worked on (after the informer synced). */
+  async cleanupOrphans(knownUids: ReadonlySet<string>): Promise<void> {
+    const working = new Set([...this.#pods.values()].map((r) => r.uid));
+    const found = await scanRuntime(this.#o.runtime);
+    for (const [uid, a] of found) {
+      if (knownUids.has(uid) || working.has(uid)) continue;
+      this.#adopted.delete(uid);
+      for (const s of [a.sandbox, ...a.stale]) {
+        for (const c of a.containers.values()) await this.#o.runtime.stopContainer(c.current.id, 0);
+        await this.#o.runtime.stopPodSandbox(s.id);
+        await this.#o.runtime.removePodSandbox(s.id);
+      }
+      await this.#cleanupPod(uid, a.sandbox.metadata.namespace, a.sandbox.metadata.name);
+      this.#o.log?.('orphaned pod sandbox removed', { node: this.#o.nodeName, uid, pod: `${a.sandbox.metadata.namespace}/${a.sandbox.metadata.name}` });
+    }
+  }
+
   /** idle resolves once no pod sync is running or queued (tests). */
   idle(): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();
     return new Promise((res) => { this.#idleWaiters.push(res); });
   }
 
-  /** stop ends event handling and timers; sandboxes are left as they are (a restarted agent adopts nothing yet). */
+  /** stop ends event handling and timers; sandboxes and containers keep running (a restarted agent adopts them). */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#unsubscribe();
     for (const rec of this.#pods.values()) if (rec.timer) this.#o.clock.clearTimeout(rec.timer);
     await this.idle();
+  }
+
+  async #nodeFacts(): Promise<{ allocatable: Record<string, number>; memoryCapacity?: number }> {
+    try {
+      const n = await this.#o.client.get(RESOURCES.nodes, '', this.#o.nodeName);
+      const alloc: Record<string, number> = {};
+      for (const [k, v] of Object.entries((n.status?.allocatable ?? {}) as Record<string, unknown>)) { const q = parseQuantity(v); if (q !== undefined) alloc[k] = q; }
+      const mem = parseQuantity(n.status?.capacity?.memory);
+      return { allocatable: alloc, ...(mem !== undefined ? { memoryCapacity: mem } : {}) };
+    } catch {
+      this.#node = undefined; // try again next time
+      return { allocatable: {} };
+    }
   }
 
   #kick(rec: PodRec): void {
@@ -169,6 +230,15 @@ export class PodWorkers {
 
   async #sync(rec: PodRec): Promise<void> {
     if (rec.removed) { await this.#teardown(rec); return; }
+    if (!this.#runtimeName) this.#runtimeName = (await this.#o.runtime.version()).runtimeName;
+    if (rec.adopted) {
+      const o = this.#o;
+      await takeOver(rec, {
+        runtime: o.runtime, runtimeName: this.#runtimeName, ...(o.probes ? { probes: o.probes } : {}),
+        sandboxInput: { ...(o.podLogsDir !== undefined ? { podLogsDir: o.podLogsDir } : {}), ...(o.cgroupRoot !== undefined ? { cgroupRoot: o.cgroupRoot } : {}), ...(o.dns ? { dns: o.dns } : {}) },
+        bind: (id) => { this.#byContainer.set(id, rec); }, markStarted: (id, at) => { this.#startedAt.set(id, at); },
+      });
+    }
     const pod = rec.pod;
     if (pod.metadata?.deletionTimestamp) {
       const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
@@ -185,35 +255,53 @@ export class PodWorkers {
       return;
     }
     if (rec.terminal) { await this.#kill(rec, 0); await this.#report(rec); return; }
-    if (!this.#runtimeName) this.#runtimeName = (await this.#o.runtime.version()).runtimeName;
+    if (!(await this.#mountVolumes(rec))) { await this.#report(rec); return; }
     await this.#ensureSandbox(rec);
     const now = this.#o.clock.now();
     const initSpecs = (pod.spec?.initContainers ?? []) as JsonObject[];
     const policy = String(pod.spec?.restartPolicy ?? 'Always');
+    const runner = this.#runner;
     let initDone = true;
     for (const c of initSpecs) {
-      const st = await this.#statusOf(rec, c);
+      let st = await this.#statusOf(rec, c);
       if (isSidecar(c)) {
-        if (!st || (st.state === 'EXITED')) { await this.#startOrRestart(rec, c, st, now, true); initDone = false; break; }
+        if (st?.state === 'RUNNING' && await this.#checkLiveness(rec, c)) st = await this.#statusOf(rec, c);
+        if (!st || (st.state === 'EXITED')) { await runner.startOrRestart(rec, c, st, now, true); initDone = false; break; }
         if (st.state !== 'RUNNING') { initDone = false; break; }
         continue;
       }
       if (st?.state === 'EXITED' && st.exitCode === 0) continue;
       initDone = false;
-      if (!st) await this.#startOrRestart(rec, c, st, now, false);
-      else if (st.state === 'EXITED' && policy !== 'Never') await this.#startOrRestart(rec, c, st, now, true);
+      if (!st) await runner.startOrRestart(rec, c, st, now, false);
+      else if (st.state === 'EXITED' && policy !== 'Never') await runner.startOrRestart(rec, c, st, now, true);
       break;
     }
     if (initDone) {
       for (const c of (pod.spec?.containers ?? []) as JsonObject[]) {
-        const st = await this.#statusOf(rec, c);
-        if (!st) await this.#startOrRestart(rec, c, st, now, false);
-        else if (st.state === 'EXITED' && (policy === 'Always' || (policy === 'OnFailure' && st.exitCode !== 0))) await this.#startOrRestart(rec, c, st, now, true);
+        let st = await this.#statusOf(rec, c);
+        if (st?.state === 'RUNNING' && await this.#checkLiveness(rec, c)) st = await this.#statusOf(rec, c);
+        if (!st) await runner.startOrRestart(rec, c, st, now, false);
+        else if (st.state === 'EXITED' && (policy === 'Always' || (policy === 'OnFailure' && (st.exitCode !== 0 || rec.containers.get(String(c.name))?.probeKilled === true)))) {
+          await runner.startOrRestart(rec, c, st, now, true);
+        }
       }
     }
     const status = await this.#report(rec);
     if (TERMINAL.has(String(status.phase))) { rec.terminal = true; await this.#kill(rec, 0); return; }
     this.#scheduleReadiness(rec);
+  }
+
+  /** checkLiveness stops a running container whose liveness (or startup) probe failed; the caller restarts it per restartPolicy. */
+  async #checkLiveness(rec: PodRec, c: JsonObject): Promise<boolean> {
+    const probes = this.#o.probes;
+    const cr = rec.containers.get(String(c.name));
+    if (!probes || !cr?.id || !probes.livenessFailed(cr.id)) return false;
+    const startup = probes.started(cr.id) === false;
+    const probe = (startup ? c.startupProbe : c.livenessProbe) as JsonObject | undefined;
+    const grace = Number(probe?.terminationGracePeriodSeconds ?? rec.pod.spec?.terminationGracePeriodSeconds ?? 30);
+    cr.probeKilled = true;
+    await this.#runner.stop(rec, c, cr, grace, `Container ${String(c.name)} failed ${startup ? 'startup' : 'liveness'} probe, will be restarted`);
+    return true;
   }
 
   #scheduleReadiness(rec: PodRec): void {
@@ -226,84 +314,55 @@ export class PodWorkers {
       const cr = rec.containers.get(String(c.name));
       if (cr?.backoffUntil !== undefined && cr.backoffUntil > now) next = Math.min(next, cr.backoffUntil);
       const startedAt = this.#startedAt.get(cr?.id ?? '');
-      if (startedAt !== undefined) { const at = readyAt(c, startedAt); if (at > now) next = Math.min(next, at); }
+      if (startedAt !== undefined && !this.#o.probes) { const at = readyAt(c, startedAt); if (at > now) next = Math.min(next, at); }
     }
     if (next !== Infinity) this.#after(rec, next);
   }
 
-  readonly #startedAt = new Map<string, number>();
-
   async #statusOf(rec: PodRec, c: JsonObject): Promise<ContainerStatus | undefined> {
     const cr = rec.containers.get(String(c.name));
-    if (!cr?.id) return undefined;
-    const st = await this.#o.runtime.containerStatus(cr.id);
-    if (st?.state === 'RUNNING') this.#startedAt.set(cr.id, st.startedAt);
+    const st = await this.#runner.statusOf(rec, cr, c);
+    if (st?.state === 'RUNNING' && cr?.id) this.#startedAt.set(cr.id, st.startedAt);
     return st;
+  }
+
+  /** mountVolumes sets up the pod's volumes (every sync: content refresh); false while a not-yet-started pod cannot mount them. */
+  async #mountVolumes(rec: PodRec): Promise<boolean> {
+    const v = this.#o.volumes;
+    if (!v) return true;
+    const r = await v.setUp(rec.pod);
+    if (r.ok) { rec.mounts = r.mounts; rec.mountFailure = undefined; return true; }
+    const retryMs = Math.min(32_000, (rec.mountFailure?.retryMs ?? 1000) * (rec.mountFailure ? 2 : 1));
+    if (rec.mountFailure?.message !== r.message || retryMs >= 32_000) this.#runner.event(rec, 'Warning', r.reason || 'FailedMount', r.message);
+    rec.mountFailure = { message: r.message, retryMs };
+    this.#after(rec, this.#o.clock.now() + retryMs);
+    return rec.sandboxId !== undefined && rec.mounts !== undefined;
   }
 
   async #ensureSandbox(rec: PodRec): Promise<void> {
     if (rec.sandboxId) return;
-    const m = rec.pod.metadata ?? {};
-    const spec = rec.pod.spec ?? {};
-    const config: PodSandboxConfig = {
-      metadata: { name: String(m.name), namespace: String(m.namespace), uid: rec.uid, attempt: 0 },
-      hostname: String(spec.hostname ?? m.name),
-      labels: { 'io.kubernetes.pod.name': String(m.name), 'io.kubernetes.pod.namespace': String(m.namespace), 'io.kubernetes.pod.uid': rec.uid },
-      runtimeHandler: '',
-      hostNetwork: spec.hostNetwork === true,
-    };
+    const o = this.#o;
+    let resolv = '';
+    if (o.dns?.hostResolvConf) resolv = await readFile(o.dns.hostResolvConf, 'utf8').catch(() => '');
+    const config = sandboxConfig(rec.pod, {
+      attempt: rec.sandboxAttempt,
+      ...(o.podLogsDir !== undefined ? { podLogsDir: o.podLogsDir } : {}),
+      ...(o.cgroupRoot !== undefined ? { cgroupRoot: o.cgroupRoot } : {}),
+      ...(o.dns ? { dns: o.dns } : {}), hostResolvConfText: resolv,
+    });
+    if (config.logDirectory) await mkdir(config.logDirectory, { recursive: true });
     rec.sandboxConfig = config;
-    rec.sandboxId = await this.#o.runtime.runPodSandbox(config);
-    const s = await this.#o.runtime.podSandboxStatus(rec.sandboxId);
+    rec.sandboxId = await o.runtime.runPodSandbox(config);
+    rec.killed = false;
+    const s = await o.runtime.podSandboxStatus(rec.sandboxId);
     rec.ips = s && s.network.ip ? [s.network.ip, ...s.network.additionalIps] : [];
   }
 
-  /** startOrRestart creates and starts a container, replacing an exited one (after its back-off). */
-  async #startOrRestart(rec: PodRec, c: JsonObject, prev: ContainerStatus | undefined, now: number, restart: boolean): Promise<void> {
-    const name = String(c.name);
-    let cr = rec.containers.get(name);
-    if (!cr) { cr = { restartCount: 0 }; rec.containers.set(name, cr); }
-    if (restart && prev && cr.id) {
-      if (cr.backoffUntil === undefined) {
-        const b = this.#o.backoff ?? { baseMs: 10_000, maxMs: 300_000 };
-        cr.backoffUntil = (prev.finishedAt || now) + Math.min(b.maxMs, b.baseMs * 2 ** Math.min(cr.restartCount, 20));
-      }
-      if (now < cr.backoffUntil) { this.#after(rec, cr.backoffUntil); return; }
-      cr.lastTerminated = { containerId: `${this.#runtimeName}://${cr.id}`, status: prev };
-      this.#byContainer.delete(cr.id);
-      this.#startedAt.delete(cr.id);
-      await this.#o.runtime.removeContainer(cr.id);
-      cr.id = undefined;
-      cr.backoffUntil = undefined;
-      cr.restartCount++;
-    }
-    const config: ContainerConfig = {
-      metadata: { name, attempt: cr.restartCount },
-      image: { image: String(c.image) },
-      ...(Array.isArray(c.command) ? { command: c.command.map(String) } : {}),
-      ...(Array.isArray(c.args) ? { args: c.args.map(String) } : {}),
-      ...(typeof c.workingDir === 'string' ? { workingDir: c.workingDir } : {}),
-      envs: ((c.env ?? []) as JsonObject[]).filter((e) => typeof e.value === 'string').map((e) => ({ key: String(e.name), value: String(e.value) })),
-      labels: { ...rec.sandboxConfig!.labels, 'io.kubernetes.container.name': name },
-    };
-    const id = await this.#o.runtime.createContainer(rec.sandboxId!, config, rec.sandboxConfig!);
-    cr.id = id;
-    this.#byContainer.set(id, rec);
-    if (cr.imageId === undefined) {
-      const img = await this.#o.runtime.imageStatus(config.image);
-      cr.imageId = img?.repoDigests[0] ?? img?.id ?? '';
-    }
-    await this.#o.runtime.startContainer(id);
-    // Record the start now: the readiness timer is scheduled from it at the end of this sync.
-    const st = await this.#o.runtime.containerStatus(id);
-    if (st?.state === 'RUNNING') this.#startedAt.set(id, st.startedAt);
-  }
-
-  /** kill stops every container of the pod (grace seconds each) and its sandbox; idempotent. */
+  /** kill stops every container of the pod (grace seconds each, preStop hooks first) and its sandbox; idempotent. */
   async #kill(rec: PodRec, grace: number): Promise<void> {
     if (rec.killed || !rec.sandboxId) { rec.killed = true; return; }
-    const ids = [...rec.containers.values()].map((c) => c.id).filter((id): id is string => id !== undefined);
-    await Promise.all(ids.map((id) => this.#o.runtime.stopContainer(id, grace)));
+    const specs = [...(rec.pod.spec?.initContainers ?? []), ...(rec.pod.spec?.containers ?? [])] as JsonObject[];
+    await Promise.all([...rec.containers].map(([name, cr]) => this.#runner.stop(rec, specs.find((s) => s.name === name), cr, grace)));
     await this.#o.runtime.stopPodSandbox(rec.sandboxId);
     rec.killed = true;
   }
@@ -311,40 +370,31 @@ export class PodWorkers {
   async #teardown(rec: PodRec): Promise<void> {
     if (rec.timer) { this.#o.clock.clearTimeout(rec.timer); rec.timer = undefined; }
     for (const c of rec.containers.values()) if (c.id) { this.#byContainer.delete(c.id); this.#startedAt.delete(c.id); }
+    this.#o.probes?.untrackPod(rec.key);
+    this.#runner.puller.forget(rec.uid);
     if (rec.sandboxId) {
       await this.#kill(rec, 0);
       await this.#o.runtime.removePodSandbox(rec.sandboxId);
       rec.sandboxId = undefined;
     }
+    await this.#cleanupPod(rec.uid, String(rec.pod.metadata?.namespace), String(rec.pod.metadata?.name));
   }
 
-  async #views(rec: PodRec, specs: JsonObject[]): Promise<(ContainerView | undefined)[]> {
-    const now = this.#o.clock.now();
-    const out: (ContainerView | undefined)[] = [];
-    for (const c of specs) {
-      const cr = rec.containers.get(String(c.name));
-      const st = cr?.id ? await this.#o.runtime.containerStatus(cr.id) : undefined;
-      if (!cr || !cr.id || !st) { out.push(cr?.lastTerminated ? this.#backoffView(c, cr) : undefined); continue; }
-      const backingOff = cr.backoffUntil !== undefined && cr.backoffUntil > now && st.state === 'EXITED' && !rec.killed;
-      out.push({
-        containerId: `${this.#runtimeName}://${cr.id}`, status: st, imageId: cr.imageId ?? '', restartCount: cr.restartCount,
-        ...(cr.lastTerminated ? { lastTerminated: cr.lastTerminated } : {}),
-        ...(backingOff ? { waitingReason: 'CrashLoopBackOff', waitingMessage: `back-off restarting failed container=${String(c.name)} pod=${String(rec.pod.metadata?.name)}`, lastTerminated: { containerId: `${this.#runtimeName}://${cr.id}`, status: st } } : {}),
-      });
-    }
-    return out;
-  }
-
-  #backoffView(c: JsonObject, cr: ContainerRec): ContainerView {
-    const last = cr.lastTerminated!;
-    return { containerId: last.containerId, status: last.status, imageId: cr.imageId ?? '', restartCount: cr.restartCount, lastTerminated: last, waitingReason: 'ContainerCreating' };
+  /** cleanupPod removes what outlives a pod's sandbox: volumes, cgroup directories, logs. */
+  async #cleanupPod(uid: string, namespace: string, name: string): Promise<void> {
+    const o = this.#o;
+    if (o.volumes) await o.volumes.tearDown(uid);
+    if (o.podsDir !== undefined) await removePodFiles(o.podsDir, uid);
+    if (o.cgroupRoot !== undefined && process.platform === 'linux') await removePodCgroups(uid, o.cgroupRoot, o.cgroupFs);
+    if (o.podLogsDir !== undefined) await removeLogDirectory(podLogDirectory(o.podLogsDir, { metadata: { uid, namespace, name } }));
   }
 
   /** report computes the pod's status and PATCHes it when it differs from what was last written. */
   async #report(rec: PodRec): Promise<JsonObject> {
     const pod = rec.pod;
-    const init = await this.#views(rec, (pod.spec?.initContainers ?? []) as JsonObject[]);
-    const app = await this.#views(rec, (pod.spec?.containers ?? []) as JsonObject[]);
+    const ctx = { runner: this.#runner, runtimeName: this.#runtimeName, now: this.#o.clock.now(), ...(this.#o.probes ? { probes: this.#o.probes } : {}) };
+    const init = await containerViews(rec, (pod.spec?.initContainers ?? []) as JsonObject[], ctx);
+    const app = await containerViews(rec, (pod.spec?.containers ?? []) as JsonObject[], ctx);
     rec.reportedAt = this.#o.clock.now();
     let status = computePodStatus({ pod, now: rec.reportedAt, hostIp: this.#o.hostIp, podIps: rec.ips, init, app, killed: rec.killed && !rec.terminal, ...(rec.status ? { previous: rec.status } : {}) });
     if (rec.terminal && rec.status && TERMINAL.has(String(rec.status.phase))) status = { ...status, phase: rec.status.phase };
@@ -370,16 +420,4 @@ export class PodWorkers {
     }
     return status;
   }
-}
-
-/** apiStatusDiffers says whether the pod status the API holds disagrees with the computed one on
- * what matters to readers: phase, pod IP, each condition's status and each container's readiness. */
-export function apiStatusDiffers(api: JsonObject | undefined, want: JsonObject): boolean {
-  if (!api) return true;
-  if (api.phase !== want.phase || (api.podIP ?? '') !== (want.podIP ?? '')) return true;
-  const cond = (s: JsonObject): Map<string, unknown> => new Map(((s.conditions ?? []) as JsonObject[]).map((c) => [String(c.type), c.status]));
-  const a = cond(api);
-  for (const [type, st] of cond(want)) if (a.get(type) !== st) return true;
-  const ready = (s: JsonObject): string => JSON.stringify(((s.containerStatuses ?? []) as JsonObject[]).map((c) => [c.name, c.ready, c.restartCount]));
-  return ready(api) !== ready(want);
 }

@@ -1,0 +1,252 @@
+/**
+ * @module agent/node — the real node agent (the kubelet of windlass): `startNodeAgent` runs a
+ * Linux node on containerd through CRI. In order: start the managed containerd (or connect to an
+ * existing CRI endpoint), import the pause image when absent, register the Node (node-status.ts:
+ * real capacity, `containerd://<version>`, kubelet port, Ready only while the runtime reports
+ * RuntimeReady and NetworkReady), wait for node IPAM to assign `spec.podCIDR`, write the CNI
+ * bridge conflist and tell the runtime the CIDR, obtain the serving certificate and start the
+ * kubelet HTTPS server, then the volume and probe managers and the pod workers: they adopt the
+ * sandboxes of a previous run before the first pods arrive from the informer on
+ * `spec.nodeName=<node>`, and orphans are cleaned up once the informer has synced. Stopping
+ * (abort) shuts down in reverse order and never stops a container: pods keep running across an
+ * agent or containerd restart, as with the kubelet and k3s.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JsonObject } from '../api/index.ts';
+import { EventRecorder, Informer, RESOURCES, listWatcherFor, objectKey, objectOf, realClock } from '../client/index.ts';
+import type { ApiClient, Clock } from '../client/index.ts';
+import { podCidrsOf, writeBridgeConflist } from '../network/index.ts';
+import type { Runtime } from '../runtime/index.ts';
+import { currentHostFacts } from './node-info.ts';
+import type { HostFacts, Taint } from './node-info.ts';
+import { readIds, readinessOf, startNodeStatus } from './node-status.ts';
+import type { NodeResources } from './node-status.ts';
+import { allocatable, hostCapacity } from './stats/index.ts';
+import type { Readiness } from './node-status.ts';
+import { defaultNodeParts } from './node-parts.ts';
+import type { NodeParts, ServingPair } from './node-parts.ts';
+import { PodWorkers } from './pods/index.ts';
+
+export type { NodeParts, ServingPair } from './node-parts.ts';
+
+/** NodeAgentLog is the agent's structured logger. */
+export interface NodeAgentLog {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** NodeCertificatesLike is what the agent needs of the node's certificates: the serving pair for its HTTPS endpoint. */
+export interface NodeServingCertificates {
+  /** start obtains the serving pair for the registered Node's addresses (and keeps it rotated). */
+  start(node: JsonObject): Promise<void>;
+  /** current returns the serving pair to use now (undefined until issued). */
+  current(): ServingPair | undefined;
+}
+
+/** NodeAgentOptions configure startNodeAgent. */
+export interface NodeAgentOptions {
+  /** client talks to the API server as `system:node:<nodeName>`. */
+  readonly client: ApiClient;
+  /** caCert is the cluster CA (verifies clients of the agent's HTTPS server). */
+  readonly caCert: string;
+  readonly certificates: NodeServingCertificates;
+  readonly nodeName: string;
+  /** nodeIp: the InternalIP (default: the host's first non-loopback IPv4 address, else 127.0.0.1). */
+  readonly nodeIp?: string;
+  /** dataDir: the agent's state (`<server data dir>/agent` for the server's built-in agent). */
+  readonly dataDir: string;
+  /** runtimeEndpoint: an existing CRI endpoint (`unix:///…`); absent = a managed containerd under `<dataDir>/containerd`. */
+  readonly runtimeEndpoint?: string;
+  /** registriesYaml: path of a k3s-style registries.yaml for the managed containerd. */
+  readonly registriesYaml?: string;
+  /** kubeletPort: the agent's HTTPS port (default 10250). */
+  readonly kubeletPort?: number;
+  /** cgroupRoot: parent of the pod cgroups (default `/windlass`). */
+  readonly cgroupRoot?: string;
+  /** clusterDns: nameserver IPs for ClusterFirst pods; clusterDomain: the DNS domain (default cluster.local). */
+  readonly clusterDns?: readonly string[];
+  readonly clusterDomain?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly taints?: readonly Taint[];
+  /** cniBinDir: where the CNI plugins are (default /usr/lib/cni, Debian's; /opt/cni/bin elsewhere). */
+  readonly cniBinDir?: string;
+  /** bridgeName / mtu of the pod network bridge (default cni0 / the plugin's). */
+  readonly bridgeName?: string;
+  readonly mtu?: number;
+  /** heartbeatMs: node status and Lease period (default 10 000). */
+  readonly heartbeatMs?: number;
+  readonly signal: AbortSignal;
+  readonly log: NodeAgentLog;
+  readonly clock?: Clock;
+  readonly host?: HostFacts;
+  /** parts: the runtime, server, volume and probe implementations (tests replace them). */
+  readonly parts?: NodeParts;
+}
+
+/** NodeAgent is a running node agent. */
+export interface NodeAgent {
+  readonly nodeName: string;
+  readonly runtime: Runtime;
+  /** runtimeEndpoint is the CRI endpoint in use (the managed containerd's socket, or the given one). */
+  readonly runtimeEndpoint: string;
+  /** done settles once the agent has shut down after the signal aborted. */
+  readonly done: Promise<void>;
+}
+
+/** defaultNodeIp picks the InternalIP: the given one, else the host's first address, else loopback. */
+export function defaultNodeIp(host: Pick<HostFacts, 'addresses'>, given?: string): string {
+  return given ?? host.addresses[0] ?? '127.0.0.1';
+}
+
+/** nodeResourcesOf measures capacity (CPU, memory, pods, the data dir's filesystem, huge pages) and allocatable (eviction thresholds reserved). */
+export function nodeResourcesOf(host: HostFacts, dataDir: string): NodeResources {
+  const capacity = hostCapacity({ fsPath: dataDir, facts: host });
+  return { capacity: { ...capacity }, allocatable: { ...allocatable(capacity) } };
+}
+
+/** waitForPodCidr polls the Node until node IPAM has assigned it a pod CIDR (or the signal aborts). */
+async function waitForPodCidr(client: ApiClient, nodeName: string, first: JsonObject, clock: Clock, signal: AbortSignal, log: NodeAgentLog): Promise<string[]> {
+  let node = first;
+  let logged = false;
+  for (;;) {
+    const cidrs = podCidrsOf(node);
+    if (cidrs.length > 0) return cidrs;
+    if (!logged) { log.info('waiting for the node IPAM controller to assign spec.podCIDR', { node: nodeName }); logged = true; }
+    await clock.sleep(1000, signal);
+    signal.throwIfAborted();
+    try {
+      node = await client.get(RESOURCES.nodes, '', nodeName, { signal });
+    } catch (e) {
+      if (signal.aborted) throw e;
+      log.error('reading the Node failed', { node: nodeName, error: (e as Error).message });
+    }
+  }
+}
+
+/** startNodeAgent starts the node agent; it resolves once the agent serves (pods are synced in the background) and rejects if start-up fails. */
+export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
+  const clock = o.clock ?? realClock;
+  const { log, client, nodeName } = o;
+  const parts = o.parts ?? defaultNodeParts;
+  const host = o.host ?? currentHostFacts();
+  const nodeIp = defaultNodeIp(host, o.nodeIp);
+  const stopper = new AbortController();
+  const signal = AbortSignal.any([o.signal, stopper.signal]);
+  const dirs = {
+    containerd: join(o.dataDir, 'containerd'), cniConf: join(o.dataDir, 'cni', 'net.d'), ipam: join(o.dataDir, 'cni', 'ipam'),
+    pods: join(o.dataDir, 'pods'), logs: join(o.dataDir, 'logs'),
+  };
+  for (const d of Object.values(dirs)) await mkdir(d, { recursive: true, mode: 0o700 });
+  const cleanups: { what: string; run: () => Promise<void> | void }[] = [];
+  const shutdown = async (): Promise<void> => {
+    stopper.abort();
+    for (const c of cleanups.splice(0).reverse()) {
+      try { await c.run(); } catch (e) { log.error(`stopping ${c.what} failed`, { error: (e as Error).message }); }
+    }
+    log.info('node agent stopped', { node: nodeName });
+  };
+  const plog = (msg: string, fields?: Record<string, unknown>): void => log.info(msg, { node: nodeName, ...fields });
+
+  try {
+    // 1. The container runtime.
+    let endpoint = o.runtimeEndpoint;
+    let runtimePid: (() => number | undefined) | undefined;
+    if (endpoint === undefined) {
+      const managed = await parts.startContainerd({
+        dir: dirs.containerd, cniConfDir: dirs.cniConf, cniBinDir: o.cniBinDir ?? '/usr/lib/cni',
+        ...(o.registriesYaml !== undefined ? { registriesYaml: await readFile(o.registriesYaml, 'utf8') } : {}),
+        log: plog,
+      });
+      endpoint = managed.endpoint;
+      runtimePid = () => managed.pid;
+      cleanups.push({ what: 'containerd', run: () => managed.stop() });
+      log.info('managed containerd started', { endpoint, dir: dirs.containerd });
+    }
+    const cri = await parts.connect(endpoint);
+    cleanups.push({ what: 'CRI client', run: () => cri.close() });
+    const runtime = cri.runtime;
+    const version = await runtime.version();
+    const runtimeVersion = `${version.runtimeName}://${version.runtimeVersion}`;
+    await parts.ensurePauseImage({ runtime, endpoint, arch: host.arch, log: plog });
+
+    // 2. The Node object and its heartbeats.
+    const readiness = async (): Promise<Readiness> => {
+      try { return readinessOf(await runtime.status()); } catch (e) { return { ready: false, reason: 'KubeletNotReady', message: `container runtime is down: ${(e as Error).message}` }; }
+    };
+    const status = await startNodeStatus({
+      client, clock, signal, nodeName, nodeIp, host, labels: o.labels, taints: o.taints, kubeletPort: o.kubeletPort ?? 10250,
+      resources: nodeResourcesOf(host, o.dataDir), runtimeVersion, ids: readIds(), readiness,
+      leaseMs: o.heartbeatMs, statusMs: o.heartbeatMs, log: plog,
+    });
+    cleanups.push({ what: 'node heartbeats', run: () => status.stopped });
+
+    // 3. The pod network: node IPAM's CIDR → CNI conflist → runtime.
+    const cidrs = await waitForPodCidr(client, nodeName, status.node(), clock, signal, log);
+    const conf = await writeBridgeConflist(dirs.cniConf, {
+      podCidrs: cidrs, ipamDataDir: dirs.ipam, ...(o.bridgeName !== undefined ? { bridge: o.bridgeName } : {}), ...(o.mtu !== undefined ? { mtu: o.mtu } : {}),
+    });
+    await runtime.updatePodCidr(cidrs.join(','));
+    log.info('pod network configured', { node: nodeName, podCIDRs: cidrs, conflist: conf.path });
+    for (let i = 0; i < 50 && !(await readiness()).ready; i++) await clock.sleep(200, signal); // containerd picks the conflist up
+    status.kick();
+
+    // 4. Serving certificate and the kubelet HTTPS API.
+    await o.certificates.start(status.node());
+    const events = new EventRecorder(client, clock, { info: (m, f) => log.info(m, f) }, 'kubelet', nodeName);
+    const informer = new Informer(listWatcherFor(client, RESOURCES.pods, '', { fieldSelector: `spec.nodeName=${nodeName}` }), {
+      clock, name: 'node-pods', onError: (e) => { if (!signal.aborted) log.error('pod watch failed', { error: (e as Error).message }); },
+    });
+    const ref: { workers?: PodWorkers } = {};
+    const resync = (key: string): void => { ref.workers?.resync(key); };
+    const volumes = parts.volumes({ client, podsDir: dirs.pods, nodeName, clock, log: plog, onRefresh: resync });
+    volumes.start(signal);
+    const probes = parts.probes({ runtime, clock, onChange: resync, events, log: plog });
+    cleanups.push({ what: 'probes', run: () => probes.stop() });
+    const server = await parts.startServer({
+      port: o.kubeletPort ?? 10250, caCert: o.caCert, serving: () => o.certificates.current(), client, runtime, nodeName,
+      dataDir: o.dataDir, podsDir: dirs.pods, podLogsDir: dirs.logs, clock, log: { info: plog, error: (m, f) => log.error(m, { node: nodeName, ...f }) },
+      pods: () => informer.cache.list(), ...(runtimePid ? { runtimePid } : {}),
+    });
+    cleanups.push({ what: 'agent server', run: () => server.close() });
+    log.info('agent server listening', { node: nodeName, port: server.port });
+
+    // 5. Pods.
+    const clusterDomain = o.clusterDomain ?? 'cluster.local';
+    const w = new PodWorkers({
+      client, runtime, nodeName, hostIp: nodeIp, clock, log: plog, volumes, probes, events, podLogsDir: dirs.logs, cgroupRoot: o.cgroupRoot ?? '/windlass',
+      dns: { servers: [...(o.clusterDns ?? [])], searches: [], clusterDomain, hostResolvConf: '/etc/resolv.conf' },
+    });
+    ref.workers = w;
+    cleanups.push({ what: 'pod workers', run: () => w.stop() });
+    await w.adopt();
+    informer.addEventHandler({
+      add: (pod) => w.update(pod),
+      update: (_old, pod) => w.update(pod),
+      delete: (x) => w.remove(objectOf(x)),
+    });
+    const informerRun = informer.run(signal);
+    cleanups.push({ what: 'pod informer', run: () => informerRun });
+    void informer.waitForSync(signal).then(async (synced) => {
+      if (!synced) return;
+      await w.idle();
+      const known = new Set(informer.cache.list().map((p) => String(p.metadata?.uid ?? '')));
+      await w.cleanupOrphans(known);
+    }).catch((e: unknown) => { if (!signal.aborted) log.error('orphan cleanup failed', { error: (e as Error).message }); });
+    log.info('node agent running', { node: nodeName, nodeIp, runtime: runtimeVersion, endpoint });
+
+    const done = new Promise<void>((res) => {
+      if (signal.aborted) res();
+      else signal.addEventListener('abort', () => res(), { once: true });
+    }).then(shutdown);
+    return { nodeName, runtime, runtimeEndpoint: endpoint, done };
+  } catch (e) {
+    await shutdown();
+    throw e;
+  }
+}
+
+/** podKeyOf is the informer key of a pod (exported for the wiring tests). */
+export function podKeyOf(pod: JsonObject): string {
+  return objectKey(pod);
+}

@@ -1,0 +1,160 @@
+/**
+ * @module agent/pods/sandbox-config — the CRI PodSandboxConfig of a pod, as the kubelet builds
+ * it: hostname (spec.hostname or the pod name, the FQDN with setHostnameAsFQDN), kubelet's
+ * labels over the pod's, the pod's annotations, the log directory `<podLogsDir>/<ns>_<name>_<uid>`,
+ * host port mappings, the DNS configuration per dnsPolicy (merged with spec.dnsConfig), host
+ * network, the cgroup parent `<cgroupRoot>/pod<uid>`, namespace sharing, sysctls and the pod's
+ * security context. Pure functions (the host resolv.conf is passed in as text).
+ */
+import { join } from 'node:path';
+import type { JsonObject } from '../../api/index.ts';
+import type { DnsConfig, PodSandboxConfig, PortMapping } from '../../runtime/index.ts';
+import { LABEL, namespaceModes } from './container-config.ts';
+
+/** ClusterDns is the node's DNS setup (PodWorkersOptions.dns). */
+export interface ClusterDns {
+  /** servers: the cluster DNS service addresses (empty: ClusterFirst falls back to Default). */
+  readonly servers: readonly string[];
+  /** searches: extra search domains appended after the cluster ones. */
+  readonly searches: readonly string[];
+  readonly clusterDomain: string;
+  /** hostResolvConf: the path of the node's resolv.conf (dnsPolicy Default). */
+  readonly hostResolvConf: string;
+}
+
+/** SandboxInput is what sandboxConfig reads besides the pod. */
+export interface SandboxInput {
+  readonly attempt?: number;
+  readonly podLogsDir?: string;
+  readonly cgroupRoot?: string;
+  readonly dns?: ClusterDns;
+  /** hostResolvConfText: the content of dns.hostResolvConf ('' when unreadable). */
+  readonly hostResolvConfText?: string;
+}
+
+const MAX_SERVERS = 3;
+const MAX_SEARCHES = 32;
+
+/** parseResolvConf reads nameservers, search domains and options from resolv.conf text. */
+export function parseResolvConf(text: string): DnsConfig {
+  const servers: string[] = [];
+  let searches: string[] = [];
+  let options: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/[#;].*$/, '').trim();
+    const [word, ...rest] = line.split(/\s+/);
+    if (word === 'nameserver' && rest[0]) servers.push(rest[0]);
+    else if (word === 'search' || word === 'domain') searches = rest;
+    else if (word === 'options') options = [...options, ...rest];
+  }
+  return { servers, searches, options };
+}
+
+const uniq = (xs: readonly string[]): string[] => [...new Set(xs.filter((x) => x !== ''))];
+
+/** mergeOptions merges resolv.conf options by name, later values winning. */
+function mergeOptions(base: readonly string[], extra: readonly JsonObject[]): string[] {
+  const out = new Map<string, string>();
+  for (const o of base) out.set(o.split(':')[0], o);
+  for (const o of extra) out.set(String(o.name), o.value !== undefined && o.value !== null && o.value !== '' ? `${String(o.name)}:${String(o.value)}` : String(o.name));
+  return [...out.values()];
+}
+
+/** podDnsConfig computes the sandbox DNS configuration per dnsPolicy (kubelet's GetPodDNS); undefined = the runtime's default. */
+export function podDnsConfig(pod: JsonObject, dns: ClusterDns | undefined, hostResolvConfText: string): DnsConfig | undefined {
+  const spec = pod.spec ?? {};
+  let policy = String(spec.dnsPolicy ?? 'ClusterFirst');
+  if (policy === 'ClusterFirst' && spec.hostNetwork === true) policy = 'Default';
+  if ((policy === 'ClusterFirst' || policy === 'ClusterFirstWithHostNet') && (!dns || dns.servers.length === 0)) policy = 'Default';
+  const host = parseResolvConf(hostResolvConfText);
+  let base: DnsConfig;
+  if (policy === 'None') base = { servers: [], searches: [], options: [] };
+  else if (policy === 'Default') {
+    if (!spec.dnsConfig && (!dns || host.servers.length === 0)) return undefined; // the runtime's default: the host's file
+    base = host;
+  } else {
+    const d = dns!.clusterDomain;
+    const ns = String(pod.metadata?.namespace ?? 'default');
+    base = { servers: [...dns!.servers], searches: [`${ns}.svc.${d}`, `svc.${d}`, d, ...dns!.searches], options: ['ndots:5'] };
+  }
+  const extra = (spec.dnsConfig ?? {}) as JsonObject;
+  return {
+    servers: uniq([...base.servers, ...((extra.nameservers ?? []) as string[]).map(String)]).slice(0, MAX_SERVERS),
+    searches: uniq([...base.searches, ...((extra.searches ?? []) as string[]).map(String)]).slice(0, MAX_SEARCHES),
+    options: mergeOptions(base.options, (extra.options ?? []) as JsonObject[]),
+  };
+}
+
+/** podHostname is the sandbox hostname: spec.hostname or the pod name (63 characters at most), the FQDN with setHostnameAsFQDN and a subdomain. */
+export function podHostname(pod: JsonObject, clusterDomain: string | undefined): string {
+  const spec = pod.spec ?? {};
+  const name = String(spec.hostname || pod.metadata?.name || '').slice(0, 63).replace(/[-.]+$/, '');
+  if (spec.setHostnameAsFQDN === true && spec.subdomain && clusterDomain) {
+    return `${name}.${String(spec.subdomain)}.${String(pod.metadata?.namespace)}.svc.${clusterDomain}`;
+  }
+  return name;
+}
+
+/** portMappings lists the host ports of the pod's containers. */
+export function portMappings(pod: JsonObject): PortMapping[] {
+  const out: PortMapping[] = [];
+  for (const c of (pod.spec?.containers ?? []) as JsonObject[]) {
+    for (const p of (c.ports ?? []) as JsonObject[]) {
+      const hostPort = Number(p.hostPort ?? 0);
+      if (!(hostPort > 0)) continue;
+      out.push({ protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'], containerPort: Number(p.containerPort), hostPort, hostIp: String(p.hostIP ?? '') });
+    }
+  }
+  return out;
+}
+
+/** podLogDirectory is the sandbox log directory `<podLogsDir>/<ns>_<name>_<uid>`. */
+export function podLogDirectory(podLogsDir: string, pod: JsonObject): string {
+  const m = pod.metadata ?? {};
+  return join(podLogsDir, `${String(m.namespace)}_${String(m.name)}_${String(m.uid)}`);
+}
+
+/** sandboxLabels are the pod's labels with kubelet's identity labels over them. */
+export function sandboxLabels(pod: JsonObject): Record<string, string> {
+  const m = pod.metadata ?? {};
+  return { ...((m.labels ?? {}) as Record<string, string>), [LABEL.podName]: String(m.name), [LABEL.podNamespace]: String(m.namespace), [LABEL.podUid]: String(m.uid ?? '') };
+}
+
+/** sandboxConfig builds the pod's CRI PodSandboxConfig; the platform-specific parts only when a cgroup root or DNS is configured (real nodes). */
+export function sandboxConfig(pod: JsonObject, input: SandboxInput = {}): PodSandboxConfig {
+  const m = pod.metadata ?? {};
+  const spec = pod.spec ?? {};
+  const uid = String(m.uid ?? '');
+  const psc = (spec.securityContext ?? {}) as JsonObject;
+  const dnsConfig = podDnsConfig(pod, input.dns, input.hostResolvConfText ?? '');
+  const ports = portMappings(pod);
+  const sysctls = Object.fromEntries(((psc.sysctls ?? []) as JsonObject[]).map((s) => [String(s.name), String(s.value)]));
+  const ns = namespaceModes(spec);
+  const privileged = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].some((c: JsonObject) => c.securityContext?.privileged === true);
+  const groups = [...((psc.supplementalGroups ?? []) as unknown[]).map(Number), ...(Number.isInteger(psc.fsGroup) ? [Number(psc.fsGroup)] : [])];
+  const real = input.cgroupRoot !== undefined || input.podLogsDir !== undefined || input.dns !== undefined;
+  return {
+    metadata: { name: String(m.name), namespace: String(m.namespace), uid, attempt: input.attempt ?? 0 },
+    hostname: spec.hostNetwork === true && real ? '' : podHostname(pod, input.dns?.clusterDomain),
+    labels: sandboxLabels(pod),
+    ...(m.annotations && Object.keys(m.annotations).length > 0 ? { annotations: { ...(m.annotations as Record<string, string>) } } : {}),
+    ...(input.podLogsDir !== undefined ? { logDirectory: podLogDirectory(input.podLogsDir, pod) } : {}),
+    ...(dnsConfig ? { dnsConfig } : {}),
+    ...(ports.length > 0 ? { portMappings: ports } : {}),
+    runtimeHandler: '',
+    hostNetwork: spec.hostNetwork === true,
+    ...(real ? {
+      linux: {
+        ...(input.cgroupRoot !== undefined ? { cgroupParent: `${input.cgroupRoot.replace(/\/+$/, '')}/pod${uid}` } : {}),
+        ...(Object.keys(sysctls).length > 0 ? { sysctls } : {}),
+        securityContext: {
+          namespaceOptions: { pid: ns.pid, ipc: ns.ipc },
+          ...(privileged ? { privileged } : {}),
+          ...(Number.isInteger(psc.runAsUser) ? { runAsUser: Number(psc.runAsUser) } : {}),
+          ...(Number.isInteger(psc.runAsGroup) ? { runAsGroup: Number(psc.runAsGroup) } : {}),
+          ...(groups.length > 0 ? { supplementalGroups: [...new Set(groups)] } : {}),
+        },
+      },
+    } : {}),
+  };
+}
