@@ -30,5 +30,5 @@ export {
 } from './pod-files.ts';
 export { takeOver } from './adoption.ts';
 export type { TakeOverDeps } from './adoption.ts';
-export { ContainerRunner } from './runner.ts';
+export { ContainerRunner, nodeFacts } from './runner.ts';
 export type { ContainerRec, PodRec, RunnerHost, Waiting } from './runner.ts';

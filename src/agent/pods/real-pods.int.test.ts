@@ -43,12 +43,11 @@ test('pod workers on a real containerd', { skip, timeout: 180_000 }, async (t) =
   const dir = await mkdtemp('/tmp/wl-pods-');
   const ctdDir = join(dir, 'ctd');
   const cniConfDir = join(dir, 'cni', 'net.d');
-  let managed: ManagedContainerd | undefined;
-  let cri: CriRuntime | undefined;
+  const h: { managed?: ManagedContainerd; cri?: CriRuntime } = {};
   const workers: PodWorkers[] = [];
   t.after(async () => {
     for (const w of workers) await w.stop();
-    const left = await teardownContainerd({ cri, managed, socketPath: join(ctdDir, 'containerd.sock'), dir, netns, cgroupRoot });
+    const left = await teardownContainerd({ ...h, socketPath: join(ctdDir, 'containerd.sock'), dir, netns, cgroupRoot });
     assert.deepEqual(left, { processes: [], mounts: [], cgroups: [] }, 'teardown left nothing');
   });
   await createNetns(netns);
@@ -56,11 +55,12 @@ test('pod workers on a real containerd', { skip, timeout: 180_000 }, async (t) =
   await writeFile(join(cniConfDir, '10-wl.conflist'), bridgeConflist({ name: 'wl-pods', subnet: `10.89.${randomInt(1, 254)}.0/24`, ipamDir: join(dir, 'cni', 'ipam') }));
   const abort = new AbortController();
   t.after(() => abort.abort());
-  managed = await startManagedContainerd({ dir: ctdDir, cniConfDir, sandboxImage: PAUSE_IMAGE, netns, log: () => {}, signal: abort.signal });
+  const managed = await startManagedContainerd({ dir: ctdDir, cniConfDir, sandboxImage: PAUSE_IMAGE, netns, log: () => {}, signal: abort.signal });
   await importImageArchive({ endpoint: managed.endpoint, archive: await pauseImageArchive() });
   await importImageArchive({ endpoint: managed.endpoint, archive: await busyboxImageArchive({ name: BUSYBOX }) });
-  cri = await connectCri({ endpoint: managed.endpoint, timeoutMs: 30_000 });
-  const runtime = cri;
+  h.managed = managed;
+  const runtime = await connectCri({ endpoint: managed.endpoint, timeoutMs: 30_000 });
+  h.cri = runtime;
 
   const client = new FakeClient();
   client.seed(RESOURCES.configmaps, { metadata: { name: 'cfg', namespace: 'default' }, data: { greeting: 'hello' } });

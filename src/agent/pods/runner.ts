@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonObject } from '../../api/index.ts';
-import { isStatusError } from '../../api/index.ts';
+import { isStatusError, parseQuantity } from '../../api/index.ts';
 import { RESOURCES } from '../../client/index.ts';
 import type { ApiClient, Clock, EventRecorder, EventType, TimerHandle } from '../../client/index.ts';
 import type { ContainerStatus, Mount, PodSandboxConfig, Runtime } from '../../runtime/index.ts';
@@ -100,6 +100,15 @@ export interface RunnerHost {
   markStarted(containerId: string, startedAt: number | undefined): void;
   /** node: the node's allocatable (cpu cores, memory bytes) and memory capacity. */
   node(): Promise<{ allocatable: Record<string, number>; memoryCapacity?: number }>;
+}
+
+/** nodeFacts reads the node's allocatable resources and memory capacity from its Node object (downward-API defaults, oom_score_adj). */
+export async function nodeFacts(client: ApiClient, nodeName: string): Promise<{ allocatable: Record<string, number>; memoryCapacity?: number }> {
+  const n = await client.get(RESOURCES.nodes, '', nodeName);
+  const alloc: Record<string, number> = {};
+  for (const [k, v] of Object.entries((n.status?.allocatable ?? {}) as Record<string, unknown>)) { const q = parseQuantity(v); if (q !== undefined) alloc[k] = q; }
+  const mem = parseQuantity(n.status?.capacity?.memory);
+  return { allocatable: alloc, ...(mem !== undefined ? { memoryCapacity: mem } : {}) };
 }
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { isStatusError, parseQuantity } from '../../api/index.ts';
+import { isStatusError } from '../../api/index.ts';
 import type { JsonObject } from '../../api/index.ts';
 import { RESOURCES, objectKey } from '../../client/index.ts';
 import type { ApiClient, Clock, EventRecorder } from '../../client/index.ts';
@@ -23,7 +23,7 @@ import type { VolumeHost } from '../volumes/index.ts';
 import { removeLogDirectory, removePodCgroups, scanRuntime, takeOver } from './adoption.ts';
 import type { AdoptedPod } from './adoption.ts';
 import { removePodFiles } from './pod-files.ts';
-import { ContainerRunner } from './runner.ts';
+import { ContainerRunner, nodeFacts } from './runner.ts';
 import type { PodProbes, PodRec } from './runner.ts';
 import { podLogDirectory, sandboxConfig } from './sandbox-config.ts';
 import type { ClusterDns } from './sandbox-config.ts';
@@ -93,7 +93,7 @@ export class PodWorkers {
       after: (rec, at) => { this.#after(rec, at); },
       bind: (id, rec) => { if (rec) this.#byContainer.set(id, rec); else this.#byContainer.delete(id); },
       markStarted: (id, at) => { if (at === undefined) this.#startedAt.delete(id); else this.#startedAt.set(id, at); },
-      node: () => (this.#node ??= this.#nodeFacts()),
+      node: () => (this.#node ??= nodeFacts(opts.client, opts.nodeName).catch(() => { this.#node = undefined; return { allocatable: {} }; })),
     });
     this.#unsubscribe = opts.runtime.subscribeContainerEvents((e) => {
       const rec = this.#byContainer.get(e.containerId);
@@ -157,8 +157,8 @@ export class PodWorkers {
     for (const [uid, a] of found) {
       if (knownUids.has(uid) || working.has(uid)) continue;
       this.#adopted.delete(uid);
+      for (const c of a.containers.values()) await this.#o.runtime.stopContainer(c.current.id, 0);
       for (const s of [a.sandbox, ...a.stale]) {
-        for (const c of a.containers.values()) await this.#o.runtime.stopContainer(c.current.id, 0);
         await this.#o.runtime.stopPodSandbox(s.id);
         await this.#o.runtime.removePodSandbox(s.id);
       }
@@ -179,19 +179,6 @@ export class PodWorkers {
     this.#unsubscribe();
     for (const rec of this.#pods.values()) if (rec.timer) this.#o.clock.clearTimeout(rec.timer);
     await this.idle();
-  }
-
-  async #nodeFacts(): Promise<{ allocatable: Record<string, number>; memoryCapacity?: number }> {
-    try {
-      const n = await this.#o.client.get(RESOURCES.nodes, '', this.#o.nodeName);
-      const alloc: Record<string, number> = {};
-      for (const [k, v] of Object.entries((n.status?.allocatable ?? {}) as Record<string, unknown>)) { const q = parseQuantity(v); if (q !== undefined) alloc[k] = q; }
-      const mem = parseQuantity(n.status?.capacity?.memory);
-      return { allocatable: alloc, ...(mem !== undefined ? { memoryCapacity: mem } : {}) };
-    } catch {
-      this.#node = undefined; // try again next time
-      return { allocatable: {} };
-    }
   }
 
   #kick(rec: PodRec): void {
@@ -352,7 +339,12 @@ export class PodWorkers {
     });
     if (config.logDirectory) await mkdir(config.logDirectory, { recursive: true });
     rec.sandboxConfig = config;
-    rec.sandboxId = await o.runtime.runPodSandbox(config);
+    try {
+      rec.sandboxId = await o.runtime.runPodSandbox(config);
+    } catch (e) {
+      this.#runner.event(rec, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
+      throw e;
+    }
     rec.killed = false;
     const s = await o.runtime.podSandboxStatus(rec.sandboxId);
     rec.ips = s && s.network.ip ? [s.network.ip, ...s.network.additionalIps] : [];
