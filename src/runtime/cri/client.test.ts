@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ const protoLoader = require('@grpc/proto-loader') as typeof ProtoLoader;
 type Handler = (req: Wire) => Wire | { code: number; details: string };
 const notFound = { code: 5, details: 'not found' };
 
-async function fakeCri(t: { after(fn: () => Promise<void> | void): void }, handlers: Record<string, Handler>): Promise<{ endpoint: string; calls: string[] }> {
+async function fakeCri(t: { after(fn: () => Promise<void> | void): void }, handlers: Record<string, Handler>, bindTarget?: string): Promise<{ endpoint: string; calls: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'wl-fakecri-'));
   const def = protoLoader.loadSync(CRI_PROTO_PATH, { keepCase: true, longs: String, enums: String, defaults: true });
   const pkg = grpcJs.loadPackageDefinition(def) as unknown as { runtime: { v1: Record<string, { service: grpc.ServiceDefinition }> } };
@@ -39,7 +40,7 @@ async function fakeCri(t: { after(fn: () => Promise<void> | void): void }, handl
   server.addService(pkg.runtime.v1.RuntimeService.service, impl(pkg.runtime.v1.RuntimeService.service));
   server.addService(pkg.runtime.v1.ImageService.service, impl(pkg.runtime.v1.ImageService.service));
   const sock = join(dir, 'cri.sock');
-  await new Promise<void>((resolve, reject) => server.bindAsync(`unix://${sock}`, grpcJs.ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) => server.bindAsync(bindTarget ?? `unix://${sock}`, grpcJs.ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
   t.after(async () => {
     server.forceShutdown();
     await rm(dir, { recursive: true, force: true });
@@ -108,4 +109,23 @@ test('connectCri rejects a runtime that does not speak v1, and an endpoint nobod
   const fake = await fakeCri(t, { Version: () => ({ runtime_name: 'old', runtime_version: '0', runtime_api_version: 'v1alpha2' }) });
   await assert.rejects(connectCri({ endpoint: fake.endpoint, timeoutMs: 2000 }), /speaks v1alpha2/);
   await assert.rejects(connectCri({ endpoint: 'unix:///nonexistent/wl.sock', timeoutMs: 300 }), /not reachable/);
+});
+
+test('a named-pipe endpoint reaches net.connect with the pipe path unchanged', { skip: process.platform === 'win32' && 'covered by real pipes' }, async (t) => {
+  // On Linux `\\.\pipe\<name>` is just a relative socket file name, so the npipe code path can be
+  // exercised end to end: grpc-js must hand exactly that path to net.connect (as Windows needs).
+  const dir = await mkdtemp(join(tmpdir(), 'wl-npipe-'));
+  const cwd = process.cwd();
+  process.chdir(dir);
+  t.after(async () => {
+    process.chdir(cwd);
+    await rm(dir, { recursive: true, force: true });
+  });
+  const name = `wl-test-${process.pid}`;
+  await fakeCri(t, { Version: version }, `unix:\\\\.\\pipe\\${name}`);
+  assert.ok(existsSync(join(dir, `\\\\.\\pipe\\${name}`)), 'the server socket is the literal relative name');
+  const cri = await connectCri({ endpoint: `npipe:////./pipe/${name}`, timeoutMs: 3000 });
+  t.after(() => cri.close());
+  assert.equal(cri.endpoint.address, `\\\\.\\pipe\\${name}`);
+  assert.equal((await cri.version()).runtimeName, 'fake');
 });

@@ -170,6 +170,7 @@ export class CriRuntime implements Runtime {
   async listContainers(filter?: ContainerFilter): Promise<Container[]> {
     const res = await this.rt('ListContainers', { filter: containerFilterToWire(filter) });
     const list = (Array.isArray(res.containers) ? res.containers as Wire[] : []).map(containerFromWire);
+    if (!filter) this.sandboxOf.clear(); // a full list is the truth: forget containers removed behind our back
     for (const c of list) this.sandboxOf.set(c.id, c.podSandboxId);
     return list;
   }
@@ -220,8 +221,16 @@ export class CriRuntime implements Runtime {
   }
 
   async containerStats(containerId: string): Promise<ContainerStats | undefined> {
-    const res = await this.orUndefined(this.rt('ContainerStats', { container_id: containerId }));
-    return res?.stats ? containerStatsFromWire(obj(res.stats)) : undefined;
+    try {
+      const res = await this.orUndefined(this.rt('ContainerStats', { container_id: containerId }));
+      return res?.stats ? containerStatsFromWire(obj(res.stats)) : undefined;
+    } catch (err) {
+      // containerd fails ContainerStats of a container without a running task ("unexpected metrics response: []"):
+      // report such a container with no usage figures, like ListContainerStats does
+      const st = await this.containerStatus(containerId).catch(() => undefined);
+      if (!st || st.state === 'RUNNING') throw err;
+      return { id: st.id, metadata: st.metadata, labels: st.labels };
+    }
   }
 
   async listContainerStats(filter?: { readonly podSandboxId?: string; readonly labelSelector?: Readonly<Record<string, string>> }): Promise<ContainerStats[]> {

@@ -4,12 +4,14 @@
  * namespace via `nsenter --net`, keeping the host's mount namespace and cgroup mounts, which
  * `ip netns exec` would hide), waits until its CRI answers, restarts it with back-off if it dies,
  * and stops it (SIGTERM, SIGKILL after 10 s) on `stop()` or when `signal` aborts. Containers keep
- * running across containerd restarts (their shims are separate processes).
+ * running across containerd restarts (their shims are separate processes). A containerd left
+ * running with the same config by an earlier agent process (pid in `<dir>/containerd.pid`) is
+ * stopped first, since it would hold the metadata database lock.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { connectCri } from './client.ts';
 import { containerdConfig, containerdSocketPath, registriesToHosts, registryAuthsFromYaml } from './containerd-config.ts';
@@ -97,10 +99,34 @@ function socketAccepts(path: string): Promise<void> {
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** stopStale stops a containerd left running with this config by an earlier agent process (it would hold the metadata lock). */
+async function stopStale(pidFile: string, configPath: string, log: (msg: string, fields?: Record<string, unknown>) => void): Promise<void> {
+  const pid = Number(await readFile(pidFile, 'utf8').catch(() => ''));
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.split('\0').includes(configPath)) return;
+  log('stopping containerd left by an earlier run', { pid });
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+}
+
 /** startManagedContainerd writes the config, starts containerd, waits for its CRI and supervises it. */
 export async function startManagedContainerd(o: ManagedContainerdOptions): Promise<ManagedContainerd> {
   const log = o.log ?? (() => {});
   const configPath = await writeContainerdFiles(o);
+  const pidFile = join(o.dir, 'containerd.pid');
+  await stopStale(pidFile, configPath, log);
   const socketPath = containerdSocketPath({ dir: o.dir });
   const endpoint = endpointForSocket(socketPath);
   const logPath = join(o.dir, 'containerd.log');
@@ -137,6 +163,7 @@ export async function startManagedContainerd(o: ManagedContainerdOptions): Promi
       }, delay);
       restartTimer.unref();
     });
+    if (proc.pid) await writeFile(pidFile, `${proc.pid}\n`);
     const deadline = Date.now() + (o.startTimeoutMs ?? 20_000);
     let lastError = '';
     for (;;) {
@@ -164,11 +191,16 @@ export async function startManagedContainerd(o: ManagedContainerdOptions): Promi
     restartTimer = undefined;
     const proc = child;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const startedAt = Date.now();
     const done = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.kill('SIGTERM');
-    const killer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    const killer = setTimeout(() => {
+      log('containerd did not exit 10 s after SIGTERM; killing it', { pid: proc.pid });
+      proc.kill('SIGKILL');
+    }, 10_000);
     await done;
     clearTimeout(killer);
+    log('containerd stopped', { pid: proc.pid, ms: Date.now() - startedAt });
   };
 
   const stop = async (): Promise<void> => {

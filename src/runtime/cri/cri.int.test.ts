@@ -38,7 +38,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-test('CriRuntime with a managed containerd in a network namespace', { skip, timeout: 180_000 }, async (t) => {
+test('CriRuntime with a managed containerd in a network namespace', { skip, timeout: 400_000 }, async (t) => {
   const rand = randomBytes(4).toString('hex');
   const netns = `wl-cri-${rand}`;
   const cgroupRoot = `/wl-cri-test-${rand}`;
@@ -79,7 +79,7 @@ test('CriRuntime with a managed containerd in a network namespace', { skip, time
     archive: await busyboxImageArchive({ name: BUSYBOX, files: [{ path: 'www/index.html', content: 'hello from wl httpd\n' }] }),
   });
   timings.imports = Date.now() - start;
-  cri = await connectCri({ endpoint: managed.endpoint, timeoutMs: 30_000 });
+  cri = await connectCri({ endpoint: managed.endpoint, timeoutMs: 120_000 });
   const c = cri;
 
   await t.test('version, status, images', async () => {
@@ -258,6 +258,8 @@ test('CriRuntime with a managed containerd in a network namespace', { skip, time
     assert.equal(st?.state, 'EXITED');
     assert.equal(st?.exitCode, 137);
     assert.ok((st?.finishedAt ?? 0) >= (st?.startedAt ?? Infinity));
+    const exitedStats = await c.containerStats(client);
+    assert.deepEqual([exitedStats?.id, exitedStats?.cpu, exitedStats?.memory], [client, undefined, undefined], 'an exited container has no usage');
     await c.stopContainer(client, 0); // idempotent
     await c.stopContainer('f'.repeat(64), 0);
   });
@@ -290,7 +292,7 @@ test('CriRuntime with a managed containerd in a network namespace', { skip, time
     cri = undefined;
     abort.abort(); // stops containerd (SIGTERM)
     const sock = join(ctdDir, 'containerd.sock');
-    await until('containerd gone', async () => (managed?.pid === 0 ? true : undefined));
+    await until('containerd gone', async () => (managed?.pid === 0 ? true : undefined), 30_000);
     managed = undefined;
     assert.deepEqual(await processesMentioning(sock), [], 'no containerd or shim processes left');
     await unmountUnder(dir);

@@ -17,8 +17,9 @@ export function grpcJs(): typeof grpc {
   return grpcModule;
 }
 
-/** GRPC_NOT_FOUND and GRPC_UNIMPLEMENTED are the gRPC status codes the client maps. */
+/** GRPC_NOT_FOUND is the gRPC status of a missing object (mapped to `undefined` / idempotent success). */
 export const GRPC_NOT_FOUND = 5;
+/** GRPC_UNIMPLEMENTED is the gRPC status of an RPC the runtime lacks (pod stats fall back to container stats). */
 export const GRPC_UNIMPLEMENTED = 12;
 
 /** CRI_PROTO_PATH is the absolute path of api.proto. */
