@@ -49,7 +49,7 @@ for (const v of VERSIONS) {
     const dst = join(fx.dir, `cp-${v}`);
     await mkdir(dst, { recursive: true });
     const src = join(fx.dir, `src-${v}.txt`);
-    const content = `content for ${v}\n`.repeat(5000);
+    const content = `content for ${v}\n`.repeat(150_000);
     await writeFile(src, content);
     const r1 = await kubectl(v, ['cp', src, `default/web:${dst}/copied.txt`, '-c', 'main']);
     assert.equal(r1.code, 0, r1.stderr);

@@ -2,8 +2,9 @@
  * @module agent/server — the node agent's HTTPS server on kubelet's paths: `/containerLogs`,
  * `/exec`, `/attach`, `/portForward` (WebSocket or SPDY upgrades, continued to the runtime's
  * streaming server), `/stats/summary`, `/metrics/resource`, `/pods` and `/healthz`. Clients present a
- * certificate chained to the cluster CA; `system:masters` members are allowed, others are checked
- * with a SubjectAccessReview on this node (`nodes/proxy`, `nodes/log`, `nodes/stats`, `nodes/metrics`).
+ * certificate chained to the cluster CA (or a bearer token, checked with a TokenReview);
+ * `system:masters` members are allowed, others are checked with a SubjectAccessReview on this node
+ * (`nodes/proxy`, `nodes/log`, `nodes/stats`, `nodes/metrics`).
  * Containers are found through `Runtime.listContainers` by the `io.kubernetes.*` labels.
  */
 import { createServer, type Server } from 'node:https';
@@ -11,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { JsonObject } from '../api/index.ts';
-import { RESOURCES, type ApiClient } from '../client/index.ts';
+import { RESOURCES, resource, type ApiClient } from '../client/index.ts';
 import type { Container, Runtime } from '../runtime/types.ts';
 import { bridgeCommand } from './streaming/bridge.ts';
 import { streamContainerLog, parseTime } from './streaming/logs.ts';
@@ -34,7 +35,7 @@ export interface AgentServerOptions {
   readonly caCert: string;
   readonly nodeName: string;
   readonly runtime: Runtime;
-  /** client answers SubjectAccessReviews for callers outside system:masters (absent: they are refused). */
+  /** client answers TokenReviews (bearer tokens) and SubjectAccessReviews for callers outside system:masters (absent: they are refused). */
   readonly client?: ApiClient;
   readonly stats?: { summary(): Promise<JsonObject>; resourceMetrics(): Promise<string> };
   readonly pods?: () => JsonObject[];
@@ -51,6 +52,8 @@ export interface AgentServer {
 }
 
 interface Caller { readonly user: string; readonly groups: readonly string[] }
+
+const TOKEN_REVIEWS = resource('authentication.k8s.io', 'v1', 'tokenreviews', false);
 
 class HttpError extends Error {
   readonly status: StatusLike;
@@ -124,7 +127,8 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     cert: current.cert, key: current.key, ca: opts.caCert, requestCert: true, rejectUnauthorized: false,
     ALPNProtocols: ['http/1.1'], requestTimeout: 0, keepAliveTimeout: 65_000,
   }, (req, res) => { void handle(req, res); });
-  server.on('connection', () => {
+  // Before tls.Server's own listener wraps the socket, so a rotated certificate serves this very connection.
+  server.prependListener('connection', () => {
     try {
       const next = opts.tls();
       if (next.cert !== current.cert || next.key !== current.key) {
@@ -138,8 +142,17 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   const sockets = new Set<Duplex>();
   server.on('secureConnection', (s: Duplex) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
 
+  /** tokenCaller authenticates a bearer token with a TokenReview (webhook authentication, as kubelet does). */
+  async function tokenCaller(req: IncomingMessage): Promise<Caller | undefined> {
+    const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
+    if (!m || !opts.client) return undefined;
+    const review = await opts.client.create<JsonObject>(TOKEN_REVIEWS, '', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: m[1] } });
+    const st = (review.status ?? {}) as { authenticated?: boolean; user?: { username?: string; groups?: string[] } };
+    return st.authenticated && st.user?.username ? { user: st.user.username, groups: st.user.groups ?? [] } : undefined;
+  }
+
   async function authorize(req: IncomingMessage, path: string): Promise<void> {
-    const caller = callerOf(req);
+    const caller = callerOf(req) ?? await tokenCaller(req);
     if (!caller) throw new HttpError({ code: 401, reason: 'Unauthorized', message: 'Unauthorized' });
     if (caller.groups.includes('system:masters')) return;
     const subresource = kubeletSubresource(path);

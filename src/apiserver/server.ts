@@ -34,7 +34,7 @@ import { ServiceHook } from './service-hooks.ts';
 import { ServiceRepair } from './service-repair.ts';
 import { DEFAULT_ENDPOINT_INTERVAL_MS, KubernetesServiceLoop, defaultAdvertiseAddress, ensureKubernetesService } from './kubernetes-service.ts';
 import { isNodeProxied, kubeletTarget, proxyHttp, proxyUpgrade, writeUpgradeError, type KubeletClientTls } from './node-proxy.ts';
-import { forbidden, StatusError } from '../api/index.ts';
+import { badRequest, StatusError } from '../api/index.ts';
 
 /** ApiServerOptions configures startApiServer (CONTRACTS.md); `deps`/`tuning` are test seams. */
 export interface ApiServerOptions {
@@ -191,7 +191,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       auth.check(user, requestAttributes(req.method ?? 'GET', q < 0 ? url : url.slice(0, q), r, query));
       const proxied = isNodeProxied(r);
       if (proxied) {
-        if (proxied.subresource !== 'log') auth.check(user, { ...requestAttributes('POST', url, r, query), verb: 'create' });
+        if (proxied.subresource !== 'log') auth.check(user, { ...requestAttributes('POST', q < 0 ? url : url.slice(0, q), r, query), verb: 'create' });
         await proxyHttp(req, res, await kubeletTarget(registry, catalog, proxied, query), kubeletTls());
       } else if (r.type === 'resource') {
         verb = await handleResource(req, res, r, query, env, user);
@@ -213,9 +213,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     return { caCert: opts.tls.ca, cert: opts.kubeletClient.cert, key: opts.kubeletClient.key };
   };
 
+  /** upgraded: sockets taken over by upgrades (closed with the server). */
+  const upgraded = new Set<Duplex>();
   /** upgrade serves WebSocket/SPDY upgrades: pods/exec|attach|portforward (and log) go to the node agent; others are refused. */
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     const { segments, query } = splitUrl(req.url ?? '/');
     const r = route(segments);
     try {
@@ -226,7 +230,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
       const proxied = isNodeProxied(r);
-      if (!proxied) throw forbidden('upgrade requests are only served for pods/exec, pods/attach, pods/portforward and pods/log');
+      if (!proxied) throw badRequest('upgrade requests are only served for pods/exec, pods/attach, pods/portforward and pods/log');
       auth.check(user, requestAttributes(req.method ?? 'GET', path, r, query));
       // exec, attach and portforward need `create` even when they arrive as a WebSocket GET.
       if (proxied.subresource !== 'log') auth.check(user, { ...requestAttributes('POST', path, r, query), verb: 'create' });
@@ -277,6 +281,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const s of upgraded) s.destroy();
       });
     })();
     return closing;

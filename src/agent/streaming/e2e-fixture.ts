@@ -19,8 +19,8 @@ import { startTestRuntime, type TestRuntime } from './test-runtime.ts';
 
 /** BIN holds the kubectl.<minor> binaries. */
 export const BIN = '/usr/lib/google-cloud-sdk/bin';
-/** VERSIONS are the kubectl versions present. */
-export const VERSIONS = ['1.27', '1.29', '1.30', '1.33'].filter((v) => existsSync(`${BIN}/kubectl.${v}`));
+/** VERSIONS are the kubectl versions tested (present ones of 1.27, 1.29, 1.30, 1.33, or of `WL_KUBECTL_VERSIONS=1.28,1.31`). */
+export const VERSIONS = (process.env.WL_KUBECTL_VERSIONS?.split(',') ?? ['1.27', '1.29', '1.30', '1.33']).filter((v) => existsSync(`${BIN}/kubectl.${v}`));
 
 /** TestApiServer is what the fixture needs of a running API server. */
 export interface TestApiServer { readonly url: string; close(): Promise<void> }

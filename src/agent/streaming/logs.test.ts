@@ -62,17 +62,20 @@ void test('follow streams appended lines, survives rotation, and stops when the 
     let s = '';
     out.on('data', (c: Buffer) => { s += c.toString(); });
     const done = streamContainerLog(p, out, { follow: true, pollMs: 10, isRunning: () => Promise.resolve(running) });
+    try {
     const until = async (want: string): Promise<void> => { for (let i = 0; i < 200 && s !== want; i++) await new Promise((r) => setTimeout(r, 10)); assert.equal(s, want); };
     await until('a\n');
-    await appendFile(p, '2026-01-01T00:00:01Z stdout P b');
+    await appendFile(p, '2026-01-01T00:00:01Z stdout P b\n2026-01-01T00:00:01Z stdout F ');
     await new Promise((r) => setTimeout(r, 50));
     await appendFile(p, '1\n');
     await until('a\nb1\n');
     await rename(p, `${p}.20260101`);
     await writeFile(p, '2026-01-01T00:00:02Z stdout F c\n');
     await until('a\nb1\nc\n');
-    running = false;
-    await done;
+    } finally {
+      running = false;
+      await done;
+    }
     assert.equal(s, 'a\nb1\nc\n');
   } finally {
     await rm(dir, { recursive: true, force: true });

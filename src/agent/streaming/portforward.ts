@@ -4,8 +4,8 @@
  * and `requestid` headers), the same SPDY session tunnelled in WebSocket binary messages
  * (subprotocol `SPDY/3.1+portforward.k8s.io`, kubectl 1.31+), and plain WebSocket channels
  * (`?ports=80,443`: channel 2i carries port i's data, 2i+1 its errors; the server's first frame on
- * each channel is the port as a little-endian uint16). Every forwarded connection is handed to a
- * backend that opens the pod-side connection.
+ * each channel is the port as a little-endian uint16; v5's `[255, 2i]` half-closes port i).
+ * Every forwarded connection is handed to a backend that opens the pod-side connection.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -135,6 +135,7 @@ async function serveChannels(ws: import('ws').WebSocket, ports: readonly number[
   ws.on('message', (m: Buffer) => {
     if (m.length === 0) return;
     const ch = m[0];
+    if (ch === 255 && m.length > 1 && m[1] % 2 === 0) { conns[m[1] / 2]?.end(); return; }
     if (ch % 2 !== 0 || ch / 2 >= ports.length) return;
     const i = ch / 2;
     const c = conns[i];

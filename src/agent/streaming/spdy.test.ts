@@ -11,7 +11,7 @@ function readAll(s: SpdyStream): Promise<string> {
   return new Promise((resolve) => { let t = ''; s.on('data', (c: Buffer) => { t += c.toString(); }); s.on('end', () => resolve(t)); });
 }
 
-function pair(): { client: SpdySession; server: SpdySession; streams: SpdyStream[]; next(): Promise<SpdyStream> } {
+function pair(): { client: SpdySession; server: SpdySession; streams: SpdyStream[]; next: () => Promise<SpdyStream> } {
   const [a, b] = duplexPair();
   const streams: SpdyStream[] = [];
   const waiters: ((s: SpdyStream) => void)[] = [];
