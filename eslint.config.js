@@ -55,5 +55,5 @@ export default tseslint.config(
   ...layer(['src/runtime/**/*.ts'], ['store', 'apiserver', 'client', 'scheduler', 'controllers', 'agent', 'network', 'cli', 'pki']),
   ...layer(['src/agent/**/*.ts'], ['store', 'apiserver', 'scheduler', 'controllers', 'cli'], ['src/agent/**/*.int.test.ts']),
   // The node's network code (CNI config, routes, proxy) reads the API only.
-  ...layer(['src/network/**/*.ts'], ['store', 'apiserver', 'scheduler', 'controllers', 'agent', 'runtime', 'cli', 'pki']),
+  ...layer(['src/network/**/*.ts'], ['store', 'apiserver', 'scheduler', 'controllers', 'agent', 'runtime', 'cli', 'pki'], ['src/network/**/*.int.test.ts']),
 );

@@ -13,11 +13,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import dnsPacket from 'dns-packet';
-// eslint-disable-next-line no-restricted-imports -- integration tests start a real API server, as the client and controller ones do
 import { createMemoryStore } from '../../store/index.ts';
-// eslint-disable-next-line no-restricted-imports -- integration tests start a real API server, as the client and controller ones do
 import { startApiServer, type ApiServer } from '../../apiserver/index.ts';
-// eslint-disable-next-line no-restricted-imports -- integration tests start a real API server, as the client and controller ones do
 import { makeTestPki } from '../../apiserver/test-support.ts';
 import type { JsonObject } from '../../api/index.ts';
 import { InformerFactory, RESOURCES, RestClient } from '../../client/index.ts';

@@ -14,11 +14,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-// eslint-disable-next-line no-restricted-imports -- integration tests start a real API server, as the client and controller ones do
 import { createMemoryStore } from '../../store/index.ts';
-// eslint-disable-next-line no-restricted-imports -- integration tests start a real API server, as the client and controller ones do
 import { startApiServer, type ApiServer } from '../../apiserver/index.ts';
-// eslint-disable-next-line no-restricted-imports -- integration tests start a real API server, as the client and controller ones do
 import { makeTestPki } from '../../apiserver/test-support.ts';
 import type { JsonObject } from '../../api/index.ts';
 import { RESOURCES, RestClient } from '../../client/index.ts';

@@ -15,15 +15,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-// eslint-disable-next-line no-restricted-imports -- integration tests start a real API server, as the client and controller ones do
 import { createMemoryStore } from '../../store/index.ts';
-// eslint-disable-next-line no-restricted-imports -- integration tests start a real API server, as the client and controller ones do
 import { startApiServer, type ApiServer } from '../../apiserver/index.ts';
-// eslint-disable-next-line no-restricted-imports -- integration tests start a real API server, as the client and controller ones do
 import { makeTestPki } from '../../apiserver/test-support.ts';
-// eslint-disable-next-line no-restricted-imports -- the test drives `windlass routes` in process
 import { runRoutes } from '../../cli/routes.ts';
-// eslint-disable-next-line no-restricted-imports -- the test writes a kubeconfig for `windlass routes`
 import { kubeconfigYaml } from '../../pki/index.ts';
 import { RESOURCES, RestClient } from '../../client/index.ts';
 import { LINK_ALIAS, ROUTE_PROTO, commandRunner } from './kernel.ts';
