@@ -42,3 +42,6 @@ export {
   pullPolicy, readTerminationMessage, removePodCgroups, resolveEnv, runHook, sandboxConfig, scanRuntime, serviceLinkEnv,
 } from './pods/index.ts';
 export type { AdoptedPod, ClusterDns, ContainerConfigInput, EnvContext, EnvResult, EnvVar, HookResult, PodProbes, PullPolicy, PullResult, SandboxInput } from './pods/index.ts';
+export { startAgentServer, kubeletSubresource, parseTargetPath } from './server.ts';
+export type { AgentServer, AgentServerLog, AgentServerOptions, TargetPath } from './server.ts';
+export * from './streaming/index.ts';

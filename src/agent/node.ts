@@ -14,7 +14,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonObject } from '../api/index.ts';
-import { EventRecorder, Informer, RESOURCES, listWatcherFor, objectKey, objectOf, realClock } from '../client/index.ts';
+import { EventRecorder, Informer, RESOURCES, listWatcherFor, objectOf, realClock } from '../client/index.ts';
 import type { ApiClient, Clock } from '../client/index.ts';
 import { podCidrsOf, writeBridgeConflist } from '../network/index.ts';
 import type { Runtime } from '../runtime/index.ts';
@@ -80,6 +80,10 @@ export interface NodeAgentOptions {
   readonly log: NodeAgentLog;
   readonly clock?: Clock;
   readonly host?: HostFacts;
+  /** runtimeTimeoutMs bounds the first answer of the runtime (CRI Version) at start (default 30 000). */
+  readonly runtimeTimeoutMs?: number;
+  /** stopStepTimeoutMs bounds each shutdown step (default 10 000); a late step is logged and left behind. */
+  readonly stopStepTimeoutMs?: number;
   /** parts: the runtime, server, volume and probe implementations (tests replace them). */
   readonly parts?: NodeParts;
 }
@@ -97,6 +101,23 @@ export interface NodeAgent {
 /** defaultNodeIp picks the InternalIP: the given one, else the host's first address, else loopback. */
 export function defaultNodeIp(host: Pick<HostFacts, 'addresses'>, given?: string): string {
   return given ?? host.addresses[0] ?? '127.0.0.1';
+}
+
+/** answerWithin resolves like `p`, or rejects with `message` after `ms`, or with the abort reason when `signal` aborts first. */
+async function answerWithin<T>(p: Promise<T>, ms: number, message: string, signal: AbortSignal): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new Error(message)), ms);
+      onAbort = () => rej(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    })]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** nodeResourcesOf measures capacity (CPU, memory, pods, the data dir's filesystem, huge pages) and allocatable (eviction thresholds reserved). */
@@ -142,7 +163,19 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const shutdown = async (): Promise<void> => {
     stopper.abort();
     for (const c of cleanups.splice(0).reverse()) {
-      try { await c.run(); } catch (e) { log.error(`stopping ${c.what} failed`, { error: (e as Error).message }); }
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const outcome = await Promise.race([
+          Promise.resolve(c.run()).then(() => 'done' as const),
+          new Promise<'late'>((res) => { timer = setTimeout(() => res('late'), o.stopStepTimeoutMs ?? 10_000); }),
+        ]);
+        if (outcome === 'late') log.error(`stopping ${c.what} takes too long; going on`, { node: nodeName, ms: Date.now() - started });
+      } catch (e) {
+        log.error(`stopping ${c.what} failed`, { node: nodeName, error: (e as Error).message });
+      } finally {
+        clearTimeout(timer);
+      }
     }
     log.info('node agent stopped', { node: nodeName });
   };
@@ -163,10 +196,16 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       cleanups.push({ what: 'containerd', run: () => managed.stop() });
       log.info('managed containerd started', { endpoint, dir: dirs.containerd });
     }
-    const cri = await parts.connect(endpoint);
+    const runtimeMs = o.runtimeTimeoutMs ?? 30_000;
+    const noAnswer = `the container runtime at ${endpoint} did not answer within ${runtimeMs / 1000} s`;
+    const connecting = parts.connect(endpoint);
+    const cri = await answerWithin(connecting, runtimeMs, noAnswer, signal).catch((e: unknown) => {
+      void connecting.then((late) => late.close(), () => undefined); // a connection that answers late is closed at once
+      throw e;
+    });
     cleanups.push({ what: 'CRI client', run: () => cri.close() });
     const runtime = cri.runtime;
-    const version = await runtime.version();
+    const version = await answerWithin(runtime.version(), runtimeMs, noAnswer, signal);
     const runtimeVersion = `${version.runtimeName}://${version.runtimeVersion}`;
     await parts.ensurePauseImage({ runtime, endpoint, arch: host.arch, log: plog });
 
@@ -193,6 +232,11 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
 
     // 4. Serving certificate and the kubelet HTTPS API.
     await o.certificates.start(status.node());
+    for (let waited = 0; o.certificates.current() === undefined; waited += 250) {
+      if (waited === 2000) log.info('waiting for the kubelet serving certificate (CSR kubernetes.io/kubelet-serving)', { node: nodeName });
+      await clock.sleep(250, signal);
+      signal.throwIfAborted();
+    }
     const events = new EventRecorder(client, clock, { info: (m, f) => log.info(m, f) }, 'kubelet', nodeName);
     const informer = new Informer(listWatcherFor(client, RESOURCES.pods, '', { fieldSelector: `spec.nodeName=${nodeName}` }), {
       clock, name: 'node-pods', onError: (e) => { if (!signal.aborted) log.error('pod watch failed', { error: (e as Error).message }); },
@@ -244,9 +288,4 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     await shutdown();
     throw e;
   }
-}
-
-/** podKeyOf is the informer key of a pod (exported for the wiring tests). */
-export function podKeyOf(pod: JsonObject): string {
-  return objectKey(pod);
 }

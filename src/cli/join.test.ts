@@ -95,18 +95,23 @@ void test('join flags (repeatable hashes, labels, taints; Windows default data d
     address: '10.0.0.5:6443', token: 'abcdef.0123456789abcdef', discoveryTokenCaCertHash: ['sha256:aa', 'sha256:bb'],
     discoveryTokenUnsafeSkipCaVerification: false, nodeName: 'w1', nodeIp: '10.0.0.9', nodeLabel: ['a=b', 'c=d'],
     nodeTaint: ['os=windows:NoSchedule'], containerRuntimeEndpoint: 'npipe:////./pipe/containerd-containerd',
-    dataDir: 'D:\\PD\\windlass\\agent', csrTimeout: '30s',
+    dataDir: 'D:\\PD\\windlass\\agent', csrTimeout: '30s', runtime: { kubeletPort: 10250, cgroupRoot: '/windlass', clusterDns: [], clusterDomain: 'cluster.local', hollow: false },
   }]]);
   assert.deepEqual(await parse(['join', 'h:1', '--token', 't', '--discovery-token-unsafe-skip-ca-verification']), [['join', {
     address: 'h:1', token: 't', discoveryTokenCaCertHash: [], discoveryTokenUnsafeSkipCaVerification: true,
-    nodeLabel: [], nodeTaint: [], dataDir: '/home/ann/.windlass/agent', csrTimeout: '2m',
+    nodeLabel: [], nodeTaint: [], dataDir: '/home/ann/.windlass/agent', csrTimeout: '2m', runtime: { kubeletPort: 10250, cgroupRoot: '/windlass', clusterDns: [], clusterDomain: 'cluster.local', hollow: false },
   }]]);
   await assert.rejects(parse(['join', 'h:1']), /required option '--token/);
 });
 
 void test('agent and token flags', async () => {
   assert.deepEqual(await parse(['agent', '--kubeconfig', 'k.yaml', '--node-label', 'x=y']), [['agent', {
-    kubeconfig: 'k.yaml', dataDir: '/home/ann/.windlass/agent', nodeLabel: ['x=y'], nodeTaint: [],
+    kubeconfig: 'k.yaml', dataDir: '/home/ann/.windlass/agent', nodeLabel: ['x=y'], nodeTaint: [], runtime: { kubeletPort: 10250, cgroupRoot: '/windlass', clusterDns: [], clusterDomain: 'cluster.local', hollow: false },
+  }]]);
+  assert.deepEqual(await parse(['agent', '--container-runtime-endpoint', 'unix:///run/c.sock', '--private-registry', '/r.yaml', '--kubelet-port', '10251',
+    '--cgroup-root', '/k', '--cluster-dns', '10.43.0.10', '--cluster-domain', 'c.local', '--hollow']), [['agent', {
+    dataDir: '/home/ann/.windlass/agent', nodeLabel: [], nodeTaint: [], containerRuntimeEndpoint: 'unix:///run/c.sock',
+    runtime: { privateRegistry: '/r.yaml', kubeletPort: 10251, cgroupRoot: '/k', clusterDns: ['10.43.0.10'], clusterDomain: 'c.local', hollow: true },
   }]]);
   assert.deepEqual(await parse(['token', 'create', '--ttl', '1h', '--description', 'for w1', '--print-join-command', '--usages', 'authentication', '--groups', 'system:bootstrappers:worker']), [['create', {
     dataDir: '/home/ann/.windlass/server', ttl: '1h', description: 'for w1', usages: ['authentication'], groups: ['system:bootstrappers:worker'], printJoinCommand: true,

@@ -102,6 +102,7 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
     const serviceAccountKeys = await ensureServiceAccountKeys(join(dataDir, 'tls'));
     const server = await deps.startApiServer({
       store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, serviceAccountKeys,
+      kubeletClient: { cert: pki.kubeletClientCert, key: pki.kubeletClientKey },
       host: flags.bindAddress, port: flags.httpsListenPort, signal,
       serviceCIDR: flags.serviceCidr, serviceNodePortRange: flags.serviceNodePortRange,
       ...(flags.advertiseAddress !== undefined ? { advertiseAddress: flags.advertiseAddress } : {}),
