@@ -1,5 +1,7 @@
 /**
- * @module agent — the node agent. For now the "hollow" agent of the join issue: it registers the
+ * @module agent — the node agent (the kubelet of windlass): `startNodeAgent` (node.ts) runs real
+ * pods through a CRI runtime with volumes, probes, streaming and stats; hollow nodes share its pod
+ * workers. Also the registration-only agent of the join issue: it registers the
  * Node with its labels, taints and Ready status and heartbeats its Lease; plus the small HTTPS
  * JSON client it (and `windlass join`) use; and the node's certificate managers (client
  * certificate rotation, the kubelet serving certificate).
@@ -45,3 +47,5 @@ export type { AdoptedPod, ClusterDns, ContainerConfigInput, EnvContext, EnvResul
 export { startAgentServer, kubeletSubresource, parseTargetPath } from './server.ts';
 export type { AgentServer, AgentServerLog, AgentServerOptions, TargetPath } from './server.ts';
 export * from './streaming/index.ts';
+export { startNodeAgent, defaultNodeIp } from './node.ts';
+export type { NodeAgent, NodeAgentOptions } from './node.ts';

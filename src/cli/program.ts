@@ -15,6 +15,8 @@ import { WINDLASS_VERSION, versionText } from './version.ts';
 import { addJoinCommands, defaultJoinActions } from './join-commands.ts';
 import type { JoinActions } from './join-commands.ts';
 import { addSimCommand, defaultSimActions } from './sim.ts';
+import { addRoutesCommand, defaultRoutesActions } from './routes.ts';
+import type { RoutesActions } from './routes.ts';
 import type { SimActions } from './sim.ts';
 import { addAgentRuntimeFlags, agentRuntimeFlagsFrom } from './agent-flags.ts';
 import type { AgentRuntimeFlags } from './agent-flags.ts';
@@ -66,7 +68,7 @@ export interface CliIo {
 }
 
 /** CliActions are the command bodies; tests replace them to observe parsed flags. */
-export interface CliActions extends JoinActions, SimActions {
+export interface CliActions extends JoinActions, SimActions, RoutesActions {
   server(flags: ServerFlags, io: CliIo): Promise<void>;
   kubeconfig(flags: KubeconfigFlags, io: CliIo): Promise<void>;
   version(io: CliIo): Promise<void>;
@@ -82,6 +84,7 @@ export interface BuildProgramOptions {
 const defaultActions: CliActions = {
   ...defaultJoinActions,
   ...defaultSimActions,
+  ...defaultRoutesActions,
   async server(flags, io) {
     const { runServerProcess } = await import('./server.ts');
     await runServerProcess(flags, io);
@@ -170,6 +173,7 @@ export function buildProgram(opts: BuildProgramOptions = {}): Command {
 
   addJoinCommands(program, actions, io, platform);
   addSimCommand(program, actions, io, platform);
+  addRoutesCommand(program, actions, io, platform);
   return program;
 }
 
