@@ -11,7 +11,11 @@
  * /proc/PID/stat; the fair figure on a shared machine), and the server's request counts by verb and
  * resource during that phase (from /metrics).
  *
- * Usage: node bench/scheduler-e2e.bench.ts [--nodes 1000,5000] [--pods 30000] [--concurrency 64]
+ * Startup latency depends on how far creation runs ahead of scheduling: unpaced, it measures the
+ * backlog; with --create-rate R (pod i is sent at t0 + i/R, at most --concurrency in flight) it measures
+ * latency at that load.
+ *
+ * Usage: node bench/scheduler-e2e.bench.ts [--nodes 1000,5000] [--pods 30000] [--concurrency 64] [--create-rate 0]
  *        [--server-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof'] (passed as NODE_OPTIONS to the server)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +32,8 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '1000,5000' },
     pods: { type: 'string', default: '30000' },
     concurrency: { type: 'string', default: '64' },
+    /** create-rate: pods created per second (open loop, like clusterloader2's paced creation); 0 = as fast as possible. */
+    'create-rate': { type: 'string', default: '0' },
     'server-node-options': { type: 'string', default: '' },
     /** heap-snapshot: signal the server (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot at the end. */
     'heap-snapshot': { type: 'boolean', default: false },
@@ -135,6 +141,11 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       for (;;) {
         const i = next++;
         if (i >= pods) return;
+        const rate = Number(args['create-rate']);
+        if (rate > 0) {
+          const wait = c0 + (i * 1000) / rate - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
         createdAt.set(`p-${i}`, performance.now());
         const r = await api.post('/api/v1/namespaces/bench/pods', podManifest(i));
         if (r.status !== 201) throw new Error(`create p-${i}: ${r.status} ${r.text()}`);
@@ -174,7 +185,7 @@ for (const n of args.nodes.split(',').map(Number)) {
   const r = await run(n, Number(args.pods), Number(args.concurrency));
   results.push(r);
   console.log(`nodes ${r.nodes}: registered in ${r.registerSeconds.toFixed(1)} s; ${r.pods} pods created in ${r.createSeconds.toFixed(1)} s; ` +
-    `scheduled ${r.scheduledPerSecond.toFixed(0)} pods/s; startup p50 ${fmtMs(r.startup.p50)} p99 ${fmtMs(r.startup.p99)}; ` +
+    `${Number(args['create-rate']) > 0 ? `(paced at ${args['create-rate']}/s) ` : ''}scheduled ${r.scheduledPerSecond.toFixed(0)} pods/s; startup p50 ${fmtMs(r.startup.p50)} p99 ${fmtMs(r.startup.p99)}; ` +
     `RSS server ${r.serverRssMiB.toFixed(0)} MiB, sim ${r.simRssMiB.toFixed(0)} MiB`);
   console.log(`  CPU while creating + starting: server ${r.serverCpuSeconds.toFixed(1)} s (${(r.serverCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
     `sim ${r.simCpuSeconds.toFixed(1)} s (${(r.simCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod)`);

@@ -162,7 +162,7 @@ class Ev implements CacheEvent {
       this.#prev = decodeKv(this.#prev as KeyValue);
       this.#prevKind = 'obj';
     }
-    return this.#prev as JsonObject | undefined;
+    return this.#prev;
   }
 
   json(): string { return this.type === 'put' ? this.entry.json() : JSON.stringify(this.entry.obj); }
