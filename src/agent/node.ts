@@ -5,7 +5,9 @@
  * real capacity, `containerd://<version>`, kubelet port, Ready only while the runtime reports
  * RuntimeReady and NetworkReady), wait for node IPAM to assign `spec.podCIDR`, write the CNI
  * bridge conflist and tell the runtime the CIDR, obtain the serving certificate and start the
- * kubelet HTTPS server, then the volume and probe managers and the pod workers: they adopt the
+ * kubelet HTTPS server, then the volume and probe managers, the node's networking when asked
+ * (node-network.ts: Service proxy, NetworkPolicy, pod network, cluster DNS — pods get its DNS IP
+ * as their nameserver unless clusterDns names others) and the pod workers: they adopt the
  * sandboxes of a previous run before the first pods arrive from the informer on
  * `spec.nodeName=<node>`, and orphans are cleaned up once the informer has synced. Stopping
  * (abort) shuts down in reverse order and never stops a container: pods keep running across an
@@ -16,7 +18,8 @@ import { join } from 'node:path';
 import type { JsonObject } from '../api/index.ts';
 import { EventRecorder, Informer, RESOURCES, listWatcherFor, objectOf, realClock } from '../client/index.ts';
 import type { ApiClient, Clock } from '../client/index.ts';
-import { podCidrsOf, writeBridgeConflist } from '../network/index.ts';
+import { commandRunner, podCidrsOf, writeBridgeConflist } from '../network/index.ts';
+import { findInterfaceAddress } from '../network/routes/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { currentHostFacts } from './node-info.ts';
 import type { HostFacts, Taint } from './node-info.ts';
@@ -27,8 +30,24 @@ import type { Readiness } from './node-status.ts';
 import { defaultNodeParts } from './node-parts.ts';
 import type { NodeParts, ServingPair } from './node-parts.ts';
 import { PodWorkers } from './pods/index.ts';
+import { ipv4CidrsOf, startNodeNetworking } from './node-network.ts';
+import type { NodeNetworkMode, NodeNetworking, NodeNetworkingOptions } from './node-network.ts';
 
 export type { NodeParts, ServingPair } from './node-parts.ts';
+export type { NodeNetworkMode } from './node-network.ts';
+
+/** NodeNetworkSettings switch the node's networking components (agent/node-network.ts); all on is k3s's default. */
+export interface NodeNetworkSettings {
+  /** mode: the pod network between nodes (`none`: routing is the operator's). */
+  readonly mode: NodeNetworkMode;
+  readonly proxy: boolean;
+  readonly policy: boolean;
+  /** dns: serve the cluster DNS for this node's pods (on the bridge gateway and the cluster DNS IP). */
+  readonly dns: boolean;
+  /** clusterCidrs: the server's cluster CIDR(s); serviceCidr: its service CIDR (the cluster DNS IP defaults to its 10th address). */
+  readonly clusterCidrs: readonly string[];
+  readonly serviceCidr?: string;
+}
 
 /** NodeAgentLog is the agent's structured logger. */
 export interface NodeAgentLog {
@@ -86,6 +105,10 @@ export interface NodeAgentOptions {
   readonly stopStepTimeoutMs?: number;
   /** parts: the runtime, server, volume and probe implementations (tests replace them). */
   readonly parts?: NodeParts;
+  /** network: start the node's networking (proxy, policy, DNS, pod network); absent = none of it (tests, hollow setups). */
+  readonly network?: NodeNetworkSettings;
+  /** startNetworking replaces startNodeNetworking (tests). */
+  readonly startNetworking?: (o: NodeNetworkingOptions) => Promise<NodeNetworking>;
 }
 
 /** NodeAgent is a running node agent. */
@@ -124,6 +147,12 @@ async function answerWithin<T>(p: Promise<T>, ms: number, message: string, signa
 export function nodeResourcesOf(host: HostFacts, dataDir: string): NodeResources {
   const capacity = hostCapacity({ fsPath: dataDir, facts: host });
   return { capacity: { ...capacity }, allocatable: { ...allocatable(capacity) } };
+}
+
+/** tunnelMtu is the pod MTU under a VXLAN/Geneve overlay: the node IP's interface MTU less 50 bytes of encapsulation (undefined when not found). */
+async function tunnelMtu(nodeIp: string): Promise<number | undefined> {
+  const found = await findInterfaceAddress(commandRunner(), nodeIp).catch(() => undefined);
+  return found ? Math.max(576, Math.min(65535, found.mtu - 50)) : undefined;
 }
 
 /** waitForPodCidr polls the Node until node IPAM has assigned it a pod CIDR (or the signal aborts). */
@@ -222,8 +251,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
 
     // 3. The pod network: node IPAM's CIDR → CNI conflist → runtime.
     const cidrs = await waitForPodCidr(client, nodeName, status.node(), clock, signal, log);
+    const mtu = o.mtu ?? (o.network?.mode === 'vxlan' || o.network?.mode === 'geneve' ? await tunnelMtu(nodeIp) : undefined);
     const conf = await writeBridgeConflist(dirs.cniConf, {
-      podCidrs: cidrs, ipamDataDir: dirs.ipam, ...(o.bridgeName !== undefined ? { bridge: o.bridgeName } : {}), ...(o.mtu !== undefined ? { mtu: o.mtu } : {}),
+      podCidrs: cidrs, ipamDataDir: dirs.ipam, ...(o.bridgeName !== undefined ? { bridge: o.bridgeName } : {}), ...(mtu !== undefined ? { mtu } : {}),
     });
     await runtime.updatePodCidr(cidrs.join(','));
     log.info('pod network configured', { node: nodeName, podCIDRs: cidrs, conflist: conf.path });
@@ -255,11 +285,27 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     cleanups.push({ what: 'agent server', run: () => server.close() });
     log.info('agent server listening', { node: nodeName, port: server.port });
 
-    // 5. Pods.
+    // 5. Networking: Service proxy, NetworkPolicy, the pod network between nodes, the cluster DNS.
     const clusterDomain = o.clusterDomain ?? 'cluster.local';
+    let dnsServers = [...(o.clusterDns ?? [])];
+    const podCidr4 = ipv4CidrsOf(cidrs)[0];
+    if (o.network && podCidr4 === undefined) log.error('node networking needs an IPv4 pod CIDR; not started', { node: nodeName, podCIDRs: cidrs });
+    if (o.network && podCidr4 !== undefined) {
+      const n = o.network;
+      const networking = await (o.startNetworking ?? startNodeNetworking)({
+        client, nodeName, nodeIp, podCidr: podCidr4, clusterCidrs: n.clusterCidrs, ...(n.serviceCidr !== undefined ? { serviceCidr: n.serviceCidr } : {}),
+        ...(dnsServers[0] !== undefined ? { clusterDns: dnsServers[0] } : {}), clusterDomain, networkMode: n.mode, proxy: n.proxy, policy: n.policy, dns: n.dns,
+        ...(o.bridgeName !== undefined ? { bridge: o.bridgeName } : {}), signal, log,
+      });
+      cleanups.push({ what: 'node networking', run: () => networking.close() });
+      if (dnsServers.length === 0) dnsServers = [...networking.dnsServers];
+      log.info('node networking started', { node: nodeName, mode: n.mode, proxy: n.proxy, policy: n.policy, dns: networking.dnsServers });
+    }
+
+    // 6. Pods.
     const w = new PodWorkers({
       client, runtime, nodeName, hostIp: nodeIp, clock, log: plog, volumes, probes, events, podLogsDir: dirs.logs, cgroupRoot: o.cgroupRoot ?? '/windlass',
-      dns: { servers: [...(o.clusterDns ?? [])], searches: [], clusterDomain, hostResolvConf: '/etc/resolv.conf' },
+      dns: { servers: dnsServers, searches: [], clusterDomain, hostResolvConf: '/etc/resolv.conf' },
     });
     ref.workers = w;
     cleanups.push({ what: 'pod workers', run: () => w.stop() });

@@ -1,12 +1,15 @@
 /**
  * @module cli/agent-run — runs the real node agent (agent/node.ts) for `windlass server` (its
  * built-in agent), `windlass join` and `windlass agent`: builds the API client from the node's
- * client certificate and maps the parsed flags onto `startNodeAgent`'s options. The agent module
- * loads lazily, so commands that do not run it never load the runtime code.
+ * client certificate and maps the parsed flags onto `startNodeAgent`'s options, the node
+ * networking switches included (all on by default; the cluster and service CIDRs are the server's
+ * when it runs the agent, k3s's defaults 10.42.0.0/16 and 10.43.0.0/16 otherwise). The agent
+ * module loads lazily, so commands that do not run it never load the runtime code.
  */
 import { RestClient } from '../client/index.ts';
 import type { NodeAgent, NodeAgentOptions, NodeServingCertificates } from '../agent/node.ts';
 import type { Taint } from '../agent/index.ts';
+import { DEFAULT_NETWORK_MODE } from './agent-flags.ts';
 import type { AgentRuntimeFlags } from './agent-flags.ts';
 import type { Logger } from './log.ts';
 
@@ -30,8 +33,23 @@ export interface AgentRunInput {
   readonly taints: readonly Taint[];
   readonly dataDir: string;
   readonly runtime: AgentRuntimeFlags;
+  /** clusterCidr / serviceCidr: the server's (default 10.42.0.0/16 and 10.43.0.0/16, k3s's). */
+  readonly clusterCidr?: string;
+  readonly serviceCidr?: string;
   readonly signal: AbortSignal;
   readonly log: Logger;
+}
+
+/** DEFAULT_CLUSTER_CIDR and DEFAULT_SERVICE_CIDR are the server's defaults, assumed by agents that are not told otherwise. */
+export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
+export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
+
+/** networkSettingsOf maps the networking flags (all on unless disabled) and the cluster's CIDRs onto the agent's network settings. */
+export function networkSettingsOf(r: AgentRuntimeFlags, clusterCidr = DEFAULT_CLUSTER_CIDR, serviceCidr = DEFAULT_SERVICE_CIDR): NonNullable<NodeAgentOptions['network']> {
+  return {
+    mode: r.networkMode ?? DEFAULT_NETWORK_MODE, proxy: r.disableKubeProxy !== true, policy: r.disableNetworkPolicy !== true,
+    dns: r.disableClusterDns !== true, clusterCidrs: clusterCidr.split(',').map((c) => c.trim()).filter(Boolean), serviceCidr,
+  };
 }
 
 /** runNodeAgent starts the agent; the returned agent's `done` settles after the signal aborted and the client is closed. */
@@ -44,7 +62,7 @@ export async function runNodeAgent(i: AgentRunInput, start: StartAgentFn): Promi
       ...(i.runtime.containerRuntimeEndpoint !== undefined ? { runtimeEndpoint: i.runtime.containerRuntimeEndpoint } : {}),
       ...(i.runtime.privateRegistry !== undefined ? { registriesYaml: i.runtime.privateRegistry } : {}),
       kubeletPort: i.runtime.kubeletPort, cgroupRoot: i.runtime.cgroupRoot, clusterDns: i.runtime.clusterDns, clusterDomain: i.runtime.clusterDomain,
-      labels: i.labels, taints: i.taints, signal: i.signal, log: i.log,
+      labels: i.labels, taints: i.taints, signal: i.signal, log: i.log, network: networkSettingsOf(i.runtime, i.clusterCidr, i.serviceCidr),
     });
     return { ...agent, done: agent.done.finally(() => client.close()) };
   } catch (e) {

@@ -3,7 +3,10 @@
  * are issued directly from the server's CA — a client certificate `CN=system:node:<name>`,
  * `O=system:nodes` and a serving certificate for the node's addresses — with no CSR round trip;
  * they are kept in `<data-dir>/agent` (`kubelet.kubeconfig`, `pki/kubelet-serving.{crt,key}`,
- * re-issued at every start), where the agent keeps its state too.
+ * re-issued at every start), where the agent keeps its state too. What the node networking
+ * reads beyond upstream's `system:node` rules comes from the bootstrap policy
+ * (`system:node-proxier` and `windlass:node-network`, bound to group `system:nodes`), so joined
+ * nodes get it too.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +29,9 @@ export interface BuiltInAgentInput {
   readonly serverUrl: string;
   readonly dataDir: string;
   readonly flags?: ServerAgentFlags;
+  /** clusterCidr / serviceCidr: the server's --cluster-cidr and --service-cidr (for the agent's proxy, DNS IP and routes). */
+  readonly clusterCidr?: string;
+  readonly serviceCidr?: string;
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly host?: HostFacts;
@@ -50,6 +56,7 @@ export async function startBuiltInAgent(i: BuiltInAgentInput, start: StartAgentF
     server: i.serverUrl, caCert: i.caCert, clientCertificate: client,
     certificates: { start: async () => undefined, current: () => serving },
     nodeName: node.nodeName, nodeIp, labels: node.labels, taints: node.taints, dataDir: agentDir, runtime: flags,
+    ...(i.clusterCidr !== undefined ? { clusterCidr: i.clusterCidr } : {}), ...(i.serviceCidr !== undefined ? { serviceCidr: i.serviceCidr } : {}),
     signal: i.signal, log: i.log,
   }, start);
 }

@@ -146,7 +146,7 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
           const start = deps.startAgent;
           agentRun = startBuiltInAgent({
             caCert: pki.caCert, caKey: pki.caKey, serverUrl: `https://${hostForUrl(local)}:${server.port}`, dataDir,
-            flags: flags.agent, signal: agentStop.signal, log,
+            flags: flags.agent, clusterCidr: flags.clusterCidr, serviceCidr: flags.serviceCidr, signal: agentStop.signal, log,
           }, start).catch((e: unknown) => {
             if (agentStop.signal.aborted) return undefined;
             agentFailure = e as Error;

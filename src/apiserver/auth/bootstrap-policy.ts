@@ -103,6 +103,19 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly JsonObject[] = [
     // resource, including custom ones (upstream grants these to their service accounts).
     R(['delete', 'deletecollection', 'patch', 'update'], ['*'], ['*']),
   ]),
+  // kube-proxy's role upstream; windlass's agents run the service proxy, so nodes hold it too.
+  clusterRole('system:node-proxier', [
+    R(['list', 'watch'], [''], ['endpoints', 'services']),
+    R(['get', 'list', 'watch'], [''], ['nodes']),
+    R(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
+    R(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+  ]),
+  // What a windlass node's cluster DNS and NetworkPolicy enforcement read besides that.
+  clusterRole('windlass:node-network', [
+    R(READ, [''], ['namespaces', 'services', 'pods', 'nodes']),
+    R(READ, ['discovery.k8s.io'], ['endpointslices']),
+    R(READ, ['networking.k8s.io'], ['networkpolicies']),
+  ]),
   clusterRole('system:volume-scheduler', [
     R(['get', 'list', 'watch', 'patch', 'update'], [''], ['persistentvolumes']),
     R(READ, ['storage.k8s.io'], ['storageclasses']),
@@ -136,6 +149,8 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly JsonObject[] = [
   crb('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
   crb('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
   crb('system:volume-scheduler', 'system:volume-scheduler', [user('system:kube-scheduler')]),
+  crb('system:node-proxier', 'system:node-proxier', [user('system:kube-proxy'), group('system:nodes')]),
+  crb('windlass:node-network', 'windlass:node-network', [group('system:nodes')]),
   crb('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', [group('system:bootstrappers')]),
   crb('kubeadm:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [group('system:bootstrappers')]),
   crb('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]),
