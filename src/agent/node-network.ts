@@ -26,7 +26,7 @@
  */
 import type { ApiClient } from '../client/index.ts';
 import {
-  commandRunner, policyNftRunner, proxyNftRunner, startClusterDns, startNetworkPolicy, startPodNetwork, startServiceProxy,
+  commandRunner, nftRunner, startClusterDns, startNetworkPolicy, startPodNetwork, startServiceProxy,
 } from '../network/index.ts';
 import type { ClusterDns, CommandRunner, NetworkMode, PodNetworkHandle } from '../network/index.ts';
 import { removePodNetwork } from '../network/routes/index.ts';
@@ -141,7 +141,7 @@ export async function startNodeNetworking(o: NodeNetworkingOptions): Promise<Nod
     undo.push({ what: 'service CIDR route', run: () => run(['ip', 'route', 'del', serviceCidr, 'dev', bridge]) });
   }
 
-  const nft = (which: 'proxy' | 'policy'): ((s: string) => Promise<void>) => o.nft ?? (which === 'proxy' ? proxyNftRunner() : policyNftRunner());
+  const nft = (): ((s: string) => Promise<void>) => o.nft ?? nftRunner();
   const started: Promise<unknown>[] = [];
   const handles: { dns?: ClusterDns; pods?: PodNetworkHandle } = {};
   const fail = (what: string) => (e: unknown): void => { if (!signal.aborted) log.error(`node networking: ${what} failed`, { node: nodeName, error: (e as Error).message }); };
@@ -168,24 +168,24 @@ export async function startNodeNetworking(o: NodeNetworkingOptions): Promise<Nod
 
   // The Service proxy.
   if (o.proxy) {
-    const proxy = startServiceProxy({ client: o.client, nodeName, nodeIps: [o.nodeIp], clusterCidrs, nft: nft('proxy'), signal, log: plog, keepRulesOnStop: true });
+    const proxy = startServiceProxy({ client: o.client, nodeName, nodeIps: [o.nodeIp], clusterCidrs, nft: nft(), signal, log: plog, keepRulesOnStop: true });
     started.push(proxy.ready.then((ok) => { if (ok) log.info('service proxy synced', { node: nodeName }); }));
     undo.push({ what: 'service proxy', run: () => proxy.done });
   } else {
-    await nft('proxy')(renderDelete('ip')).catch(fail('removing the service proxy table'));
+    await nft()(renderDelete('ip')).catch(fail('removing the service proxy table'));
   }
 
   // NetworkPolicy.
   if (o.policy) {
     started.push(startNetworkPolicy({
-      client: o.client, nodeName, nft: nft('policy'), signal,
+      client: o.client, nodeName, nft: nft(), signal,
       log: { info: (m, f) => log.info(m, { node: nodeName, ...f }), error: (m, f) => log.error(m, { node: nodeName, ...f }) },
     }).then((p) => {
       undo.push({ what: 'network policy', run: () => p.close() });
       log.info('network policy enforced', { node: nodeName });
     }, fail('network policy')));
   } else {
-    await nft('policy')(removePolicyScript()).catch(fail('removing the network policy table'));
+    await nft()(removePolicyScript()).catch(fail('removing the network policy table'));
   }
 
   // The pod network between nodes.

@@ -9,9 +9,11 @@ export { CONFLIST_NAME, bridgeConflist, parseCidr, podCidrsOf, writeBridgeConfli
 export type { BridgeConfOptions } from './cni.ts';
 export { ANNOTATIONS, NETWORK_MODES, commandRunner, nodeInfoOf, planPodNetwork, startPodNetwork, upstreamRoutesOf } from './routes/index.ts';
 export type { CommandRunner, NetworkMode, NodeInfo, PodNetworkHandle, PodNetworkOptions } from './routes/index.ts';
-export { NftProxy, buildProxyModel, nftRunner as proxyNftRunner, startServiceProxy } from './proxy/index.ts';
+export { NftProxy, buildProxyModel, startServiceProxy } from './proxy/index.ts';
 export type { ServiceProxyHandle, ServiceProxyOptions } from './proxy/index.ts';
 export { podDnsConfig, startClusterDns } from './dns/index.ts';
 export type { ClusterDns, ClusterDnsOptions, PodDnsConfig } from './dns/index.ts';
-export { buildPolicyModel, nftRunner as policyNftRunner, startNetworkPolicy } from './policy/index.ts';
+export { buildPolicyModel, startNetworkPolicy } from './policy/index.ts';
+export { NftError, nftCheck, nftRunner } from './nft.ts';
+export type { NftRunner, NftRunnerOptions } from './nft.ts';
 export type { NetworkPolicyEnforcer, NetworkPolicyOptions } from './policy/index.ts';

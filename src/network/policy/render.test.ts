@@ -73,5 +73,5 @@ test('render: nft accepts every rendered script (nft -c in a throwaway netns)', 
   await check(renderPolicyRuleset(model, { family: 'ip', enforceFromNode: true }));
   await check(renderPolicyRuleset({ pods: [] }));
   await check(renderPolicyRuleset({ pods: [{ namespace: 'a', name: 'b', ips: ['10.1.1.1'], policies: [], egress: [] }] }));
-  await assert.rejects(check('table inet x { chain y { bogus } }'), /nft exited with 1/);
+  await assert.rejects(check('table inet x { chain y { bogus } }'), /nft failed \(exit 1\)/);
 });
