@@ -108,6 +108,8 @@ export async function kubeletTarget(registry: ResourceRegistry, catalog: Catalog
   return { host, port, path: qs ? `${path}?${qs}` : path };
 }
 
+/** CLIENT_DRAIN_MS bounds how long a closed agent connection's remaining output may take to reach the client. */
+const CLIENT_DRAIN_MS = 30_000;
 const DIAL_TIMEOUT_MS = 10_000;
 
 /** proxyHttp relays a plain request (e.g. logs) to the agent and streams its answer back. */
@@ -161,7 +163,17 @@ export function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
     lines.push('Content-Length: 0', '', '');
     let settled = false;
     const up: TLSSocket = tlsConnect({ host: target.host, port: target.port, ca: tls.caCert, cert: tls.cert, key: tls.key, ALPNProtocols: ['http/1.1'], ...(/^[\d.]+$|:/.test(target.host) ? {} : { servername: target.host }) });
-    const done = (): void => { if (settled) return; settled = true; socket.destroy(); up.destroy(); resolve(); };
+    const finish = (): void => { if (settled) return; settled = true; resolve(); };
+    // The client going away drops the agent connection at once. The agent closing first must not
+    // cut what is still queued for a slow client (the tail of `kubectl cp`, the exit status):
+    // the client socket is ended — it flushes, then closes — and destroyed only if it never drains.
+    const drainClient = (): void => {
+      if (socket.destroyed) { finish(); return; }
+      const t = setTimeout(() => socket.destroy(), CLIENT_DRAIN_MS);
+      t.unref();
+      socket.once('close', () => { clearTimeout(t); finish(); });
+      if (!socket.writableEnded) socket.end();
+    };
     const timer = setTimeout(() => { up.destroy(new Error('timed out')); }, DIAL_TIMEOUT_MS);
     let connected = false;
     up.once('secureConnect', () => {
@@ -176,14 +188,11 @@ export function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
       clearTimeout(timer);
       if (!connected) {
         writeUpgradeError(socket, status(502, 'InternalError', `error dialing the node agent at ${target.host}:${target.port}: ${e.message}`));
-        settled = true;
-        resolve();
-        return;
+        finish();
       }
-      done();
     });
-    up.once('close', () => { clearTimeout(timer); if (connected) done(); });
-    socket.on('error', () => done());
-    socket.once('close', () => done());
+    up.once('close', () => { clearTimeout(timer); if (connected) drainClient(); });
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => { up.destroy(); finish(); });
   });
 }
