@@ -24,6 +24,7 @@ import { notFoundPath, sendJson, sendStatus, toStatusError, unauthorized } from 
 import { requestAttributes } from './auth/attributes.ts';
 import { ensureBootstrapPolicy } from './auth/bootstrap-policy.ts';
 import { impersonatedUser } from './auth/impersonation.ts';
+import type { UserInfo } from './auth/types.ts';
 import type { ServiceAccountKeyPems } from './auth/jwt.ts';
 import { AuthService } from './auth/service.ts';
 import { WatchHub } from './watch.ts';
@@ -177,15 +178,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   }
 
+  /** requestUser authenticates a request (401 when it cannot) and applies impersonation headers the user may use. */
+  async function requestUser(req: IncomingMessage): Promise<UserInfo> {
+    const authn = await auth.authenticate(req);
+    if (!authn.ok) throw unauthorized();
+    return impersonatedUser(req, authn.user, (u, a) => auth.authorize(u, a).decision === 'allow') ?? authn.user;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = performance.now();
     const { segments, query } = splitUrl(req.url ?? '/');
     const r = route(segments);
     let verb: string = req.method ?? 'GET';
     try {
-      const authn = await auth.authenticate(req);
-      if (!authn.ok) throw unauthorized();
-      const user = impersonatedUser(req, authn.user, (u, a) => auth.authorize(u, a).decision === 'allow') ?? authn.user;
+      const user = await requestUser(req);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       auth.check(user, requestAttributes(req.method ?? 'GET', q < 0 ? url : url.slice(0, q), r, query));
@@ -223,9 +229,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const { segments, query } = splitUrl(req.url ?? '/');
     const r = route(segments);
     try {
-      const authn = await auth.authenticate(req);
-      if (!authn.ok) throw unauthorized();
-      const user = impersonatedUser(req, authn.user, (u, a) => auth.authorize(u, a).decision === 'allow') ?? authn.user;
+      const user = await requestUser(req);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import type { JsonObject } from '../../api/index.ts';
 import type { DnsConfig, PodSandboxConfig, PortMapping } from '../../runtime/index.ts';
+import { parseResolvConf } from '../../network/dns/index.ts';
 import { LABEL, namespaceModes } from './container-config.ts';
 
 /** ClusterDns is the node's DNS setup (PodWorkersOptions.dns). */
@@ -35,20 +36,8 @@ export interface SandboxInput {
 const MAX_SERVERS = 3;
 const MAX_SEARCHES = 32;
 
-/** parseResolvConf reads nameservers, search domains and options from resolv.conf text. */
-export function parseResolvConf(text: string): DnsConfig {
-  const servers: string[] = [];
-  let searches: string[] = [];
-  let options: string[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/[#;].*$/, '').trim();
-    const [word, ...rest] = line.split(/\s+/);
-    if (word === 'nameserver' && rest[0]) servers.push(rest[0]);
-    else if (word === 'search' || word === 'domain') searches = rest;
-    else if (word === 'options') options = [...options, ...rest];
-  }
-  return { servers, searches, options };
-}
+/** parseResolvConf is the cluster DNS's resolv.conf reader (network/dns), re-exported for the pod workers. */
+export { parseResolvConf };
 
 const uniq = (xs: readonly string[]): string[] => [...new Set(xs.filter((x) => x !== ''))];
 
