@@ -93,6 +93,7 @@ export async function acceptPortForward(req: IncomingMessage, socket: Duplex, he
 function serveSpdy(transport: Duplex, backend: PortForwardBackend): Promise<void> {
   return new Promise((resolve) => {
     const pairs = new Map<string, { error?: SpdyStream; data?: SpdyStream }>();
+    const conns = new Set<Duplex>();
     const session = new SpdySession(transport, {
       role: 'server',
       onStream: (s) => {
@@ -104,15 +105,16 @@ function serveSpdy(transport: Duplex, backend: PortForwardBackend): Promise<void
         else { s.destroy(); return; }
         if (pair.error && pair.data) {
           pairs.delete(key);
-          void forward(pair.error, pair.data, backend);
+          void forward(pair.error, pair.data, backend, conns);
         }
       },
     });
-    session.once('close', () => resolve());
+    // The client is gone: its streams only end, so drop the pod connections they fed.
+    session.once('close', () => { for (const c of conns) c.destroy(); resolve(); });
   });
 }
 
-async function forward(error: SpdyStream, data: SpdyStream, backend: PortForwardBackend): Promise<void> {
+async function forward(error: SpdyStream, data: SpdyStream, backend: PortForwardBackend, conns: Set<Duplex>): Promise<void> {
   const port = Number(data.headers.port);
   let conn: Duplex;
   try {
@@ -124,7 +126,9 @@ async function forward(error: SpdyStream, data: SpdyStream, backend: PortForward
     return;
   }
   conn.on('error', (e: Error) => { if (!error.writableEnded && !error.destroyed) error.write(`error forwarding port ${port}: ${e.message}`); });
+  conns.add(conn);
   await pipeBoth(data, conn);
+  conns.delete(conn);
   if (!error.destroyed && !error.writableEnded) error.end();
 }
 

@@ -88,3 +88,30 @@ void test('a megabyte crosses in 32 KiB frames; reset and session close end the 
   await gone;
   await assert.rejects(client.openStream({ streamtype: 'x' }), /closed/);
 });
+
+void test('data already received stays readable when the peer closes the connection (a paused reader loses no tail)', async () => {
+  const { client, server, next } = pair();
+  const opened = client.openStream({ streamtype: 'stdout' });
+  const srv = await next();
+  const cli = await opened;
+  cli.pause();
+  const payload = Buffer.alloc(512 * 1024, 'x');
+  payload.write('THE-END', payload.length - 7);
+  srv.end(payload);
+  await new Promise<void>((r) => srv.once('finish', () => r()));
+  server.destroy();
+  await new Promise<void>((r) => client.once('close', () => r()));
+  assert.equal(client.closed, true);
+  const chunks: Buffer[] = [];
+  const got = await new Promise<Buffer>((resolve, reject) => {
+    cli.on('data', (c: Buffer) => chunks.push(c));
+    cli.once('end', () => resolve(Buffer.concat(chunks)));
+    cli.once('close', () => resolve(Buffer.concat(chunks)));
+    cli.once('error', reject);
+    cli.resume();
+  });
+  assert.equal(got.length, payload.length);
+  assert.equal(got.subarray(-7).toString(), 'THE-END');
+  await new Promise<void>((resolve, reject) => { cli.once('error', reject); cli.end('late stdin', () => resolve()); });
+  assert.equal(cli.destroyed, true, 'ended both ways, the stream is done (late writes discarded, not errors)');
+});

@@ -4,22 +4,23 @@
  * (Kubernetes clients send only `streamtype`, `port`, `requestid`) and answers each with a
  * SYN_REPLY; the client role opens streams and waits for their reply. Streams are node Duplexes:
  * `end()` sends a DATA frame with FIN (half-close), a peer FIN ends the readable side, RST_STREAM
- * destroys them. PINGs of the peer are echoed; GOAWAY stops new streams; received data is
- * acknowledged with per-stream WINDOW_UPDATEs. The Go peers (moby/spdystream, used by kubectl and
- * containerd) do not flow-control their sends, so the send side does not block on windows either.
+ * destroys them. PINGs of the peer are echoed; GOAWAY stops new streams. There is no flow
+ * control, as in the Go peers (moby/spdystream, used by kubectl and containerd): sends do not wait
+ * for windows and no WINDOW_UPDATE is sent — a peer that closes its socket right after its last
+ * frame would answer one with a reset that discards the tail still unread on our side. When the
+ * transport goes, streams end rather than being destroyed, so what they received stays readable.
  */
 import { Duplex } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import {
   FLAG_FIN, FLAG_UNIDIRECTIONAL, FRAME_TYPES, FrameParser, HeaderCodec, RST_CODES, dataFrame, goAwayFrame, pingFrame,
-  rstStreamFrame, synReplyFrame, synStreamFrame, windowUpdateFrame, type Frame, type SpdyHeaders,
+  rstStreamFrame, synReplyFrame, synStreamFrame, type Frame, type SpdyHeaders,
 } from './spdy-frames.ts';
 
 /** SpdyRole: a server's stream ids are even, a client's odd. */
 export type SpdyRole = 'server' | 'client';
 
 const MAX_DATA = 32 * 1024;
-const WINDOW_ACK = 32 * 1024;
 
 /** SpdyStream is one SPDY stream as a Duplex; `headers` are the SYN_STREAM's (or, for streams we opened, the ones we sent). */
 export class SpdyStream extends Duplex {
@@ -30,7 +31,6 @@ export class SpdyStream extends Duplex {
   private readonly session: SpdySession;
   private localFin = false;
   private remoteFin = false;
-  private unacked = 0;
 
   /** constructor is internal to SpdySession. */
   constructor(session: SpdySession, id: number, headers: SpdyHeaders) {
@@ -43,12 +43,13 @@ export class SpdyStream extends Duplex {
   override _read(): void { /* data is pushed as frames arrive */ }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.session.closed) { cb(); return; }
     if (this.localFin) { cb(new Error('write after FIN')); return; }
     this.session.sendData(this.id, chunk, false).then(() => cb(), cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    if (this.localFin) { cb(); return; }
+    if (this.localFin || this.session.closed) { cb(); return; }
     this.localFin = true;
     this.session.sendData(this.id, Buffer.alloc(0), true).then(() => { cb(); this.maybeDone(); }, cb);
   }
@@ -62,14 +63,7 @@ export class SpdyStream extends Duplex {
   /** onData is called by the session for a DATA frame. */
   onData(data: Buffer, fin: boolean): void {
     if (this.remoteFin) return;
-    if (data.length > 0) {
-      this.push(data);
-      this.unacked += data.length;
-      if (this.unacked >= WINDOW_ACK && !fin) {
-        this.session.windowUpdate(this.id, this.unacked);
-        this.unacked = 0;
-      }
-    }
+    if (data.length > 0) this.push(data);
     if (fin) this.onRemoteFin();
   }
 
@@ -79,6 +73,12 @@ export class SpdyStream extends Duplex {
     this.remoteFin = true;
     this.push(null);
     this.maybeDone();
+  }
+
+  /** onSessionGone: the transport is gone — data already received stays readable to its end; writes from now on are discarded (the writer's own end() completes the stream). */
+  onSessionGone(): void {
+    this.localFin = true;
+    this.onRemoteFin();
   }
 
   /** markLocalFin records that no data may be sent (unidirectional stream or FIN on SYN). */
@@ -135,7 +135,8 @@ export class SpdySession extends EventEmitter {
     });
     transport.on('end', () => { this.inbound = this.inbound.then(() => this.destroy()); });
     transport.on('close', () => { this.inbound = this.inbound.then(() => this.destroy()); });
-    transport.on('error', () => this.destroy());
+    // A failed write destroys the socket; frames already parsed are still delivered first.
+    transport.on('error', (e: Error) => { this.inbound = this.inbound.then(() => this.destroy(e)); });
   }
 
   /** openStream (client role, or server push) sends SYN_STREAM with `headers` and resolves once the peer replied. */
@@ -177,13 +178,13 @@ export class SpdySession extends EventEmitter {
     this.transport.end();
   }
 
-  /** destroy drops the transport and every stream. */
+  /** destroy drops the transport; its streams end (what they already received stays readable, so a slow reader loses no tail) and pending opens fail. */
   destroy(err?: Error): void {
     if (this.closed) return;
     this.closed = true;
     for (const [, p] of this.pending) p.reject(err ?? new Error('SPDY session closed'));
     this.pending.clear();
-    for (const s of [...this.streams.values()]) { s.onRemoteFin(); s.destroy(); }
+    for (const s of [...this.streams.values()]) s.onSessionGone();
     this.streams.clear();
     this.codec.close();
     if (!this.transport.destroyed) this.transport.destroy();
@@ -203,12 +204,6 @@ export class SpdySession extends EventEmitter {
   reset(id: number, code: number): void {
     if (this.closed) return;
     void this.enqueue(() => rstStreamFrame(id, code)).catch(() => undefined);
-  }
-
-  /** windowUpdate acknowledges `delta` consumed bytes of a stream. */
-  windowUpdate(id: number, delta: number): void {
-    if (this.closed) return;
-    void this.enqueue(() => windowUpdateFrame(id, delta)).catch(() => undefined);
   }
 
   /** forget drops a finished stream. */
