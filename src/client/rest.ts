@@ -234,12 +234,14 @@ export class RestClient implements ApiClient {
       try {
         for await (const chunk of res) {
           buf += (chunk as Buffer).toString('utf8');
-          let i: number;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, i).trim();
-            buf = buf.slice(i + 1);
+          // Parse every complete line in place, then keep only the unfinished tail (one copy per chunk).
+          let start = 0;
+          for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n', start)) {
+            const line = buf.slice(start, i).trim();
+            start = i + 1;
             if (line) yield JSON.parse(line) as WatchEvent<T>;
           }
+          buf = start > 0 ? buf.slice(start) : buf;
         }
       } catch (e) {
         if (!signal?.aborted) throw e;

@@ -203,6 +203,7 @@ export function validatePodTemplateSpec(tmpl: unknown, path: string): FieldError
 export const POD_UPDATE_MESSAGE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
 function validatePodSpecUpdate(newSpec: JsonObject, oldSpec: JsonObject): FieldError[] {
+  if (deepEqual(newSpec, oldSpec)) return []; // most updates (status, metadata) leave the spec alone
   const errs: FieldError[] = [];
   const munged: JsonObject = structuredClone(newSpec);
   for (const list of ['containers', 'initContainers'] as const) {

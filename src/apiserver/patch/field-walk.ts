@@ -107,7 +107,8 @@ function graft(target: FieldSet, path: readonly string[], sub: FieldSet): void {
 }
 
 function cmp(l: unknown, r: unknown, shape: Shape, reg: SchemaRegistry, path: string[], c: Comparison): void {
-  if (l === undefined && r === undefined) return;
+  if (l === r) return; // the same value (often the same shared subtree, e.g. the spec of a status update): no change below
+
   const kl = l === undefined ? undefined : kindOf(l, shape);
   const kr = r === undefined ? undefined : kindOf(r, shape);
   const leafy = kl === 'leaf' || kr === 'leaf' || (kl !== undefined && kr !== undefined && kl !== kr);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  comparePE, difference, emptySet, insert, intersection, isEmpty, keyPE, members, parseFieldsV1, pathString,
+  comparePE, difference, emptySet, insert, intersection, intersects, isEmpty, isSubset, keyPE, members, parseFieldsV1, pathString,
   recursiveDifference, toFieldsV1, union,
 } from './fieldset.ts';
 
@@ -42,6 +42,16 @@ void test('set algebra', () => {
   assert.deepEqual(toFieldsV1(recursiveDifference(a, whole)), {});
   assert.deepEqual(toFieldsV1(difference(a, whole)), toFieldsV1(a), 'plain difference keeps children of a removed member');
   assert.deepEqual(members(a), [['f:spec', 'f:paused'], ['f:spec', 'f:replicas']]);
+  const c = parseFieldsV1({ 'f:spec': { 'f:x': {} }, 'f:status': {} });
+  const cases: [string, boolean, boolean][] = [['a∩b', intersects(a, b), true], ['a∩c', intersects(a, c), false], ['a∩whole (member only above a\'s members)', intersects(a, whole), false],
+    ['c∩b', intersects(c, b), true], ['a∩empty', intersects(a, emptySet()), false]];
+  for (const [what, got, want] of cases) assert.equal(got, want, what);
+  for (const [x, y] of [[a, b], [a, c], [b, c], [a, whole]]) assert.equal(intersects(x, y), !isEmpty(intersection(x, y)), 'agrees with intersection');
+  const spec = parseFieldsV1({ 'f:spec': { 'f:replicas': {} } });
+  for (const [x, y, want] of [[spec, a, true], [a, spec, false], [emptySet(), a, true], [a, whole, false], [whole, a, false], [a, a, true]] as const) {
+    assert.equal(isSubset(x, y), want);
+    assert.equal(isSubset(x, y), isEmpty(difference(x, y)), 'agrees with difference');
+  }
 });
 
 void test('paths print like upstream', () => {

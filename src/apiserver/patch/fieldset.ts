@@ -63,6 +63,25 @@ export function difference(a: FieldSet, b: FieldSet | undefined): FieldSet {
   return prune(out);
 }
 
+/** intersects tells whether some path is a member of both sets (without building the intersection). */
+export function intersects(a: FieldSet, b: FieldSet | undefined): boolean {
+  if (!b) return false;
+  if (a.member && b.member) return true;
+  const [small, big] = a.children.size <= b.children.size ? [a, b] : [b, a];
+  for (const [pe, c] of small.children) {
+    const d = big.children.get(pe);
+    if (d && intersects(c, d)) return true;
+  }
+  return false;
+}
+
+/** isSubset tells whether every member of `a` is a member of `b`. */
+export function isSubset(a: FieldSet, b: FieldSet | undefined): boolean {
+  if (a.member && !b?.member) return false;
+  for (const [pe, c] of a.children) if (!isSubset(c, b?.children.get(pe))) return false;
+  return true;
+}
+
 /** intersection is a new set with the members present in both. */
 export function intersection(a: FieldSet, b: FieldSet | undefined): FieldSet {
   const out = emptySet();

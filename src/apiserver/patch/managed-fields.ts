@@ -9,7 +9,7 @@ import type { JsonObject } from '../../api/kinds/types.ts';
 import { StatusError, type StatusCause } from '../../api/errors.ts';
 import { clone, deepEqual, isObject } from './json-util.ts';
 import {
-  difference, emptySet, fieldPE, insert, intersection, isEmpty, members, parseFieldsV1, pathString,
+  difference, emptySet, fieldPE, insert, intersection, intersects, isSubset, isEmpty, members, parseFieldsV1, pathString,
   recursiveDifference, toFieldsV1, union, type FieldSet,
 } from './fieldset.ts';
 import { compare, fieldSetOf } from './field-walk.ts';
@@ -66,6 +66,9 @@ interface Entry {
   time?: string;
   subresource?: string;
   set: FieldSet;
+  /** encoded: `set` as stored (canonical FieldsV1), kept only while `set` is unchanged, so that
+   * untouched entries are not encoded again on every write. */
+  encoded?: JsonObject;
 }
 
 const STRIP_RECURSIVE = ((): FieldSet => {
@@ -89,7 +92,8 @@ function tracked(s: FieldSet, ignored: FieldSet): FieldSet {
   return recursiveDifference(difference(recursiveDifference(s, STRIP_RECURSIVE), METADATA_NODE), ignored);
 }
 
-function parseEntries(v: unknown): Entry[] {
+/** parseEntries reads managedFields; `canonical` (entries we stored ourselves) keeps each fieldsV1 for reuse. */
+function parseEntries(v: unknown, canonical = false): Entry[] {
   if (!Array.isArray(v)) return [];
   const out: Entry[] = [];
   for (const e of v) {
@@ -101,6 +105,7 @@ function parseEntries(v: unknown): Entry[] {
       time: typeof e.time === 'string' ? e.time : undefined,
       subresource: typeof e.subresource === 'string' && e.subresource ? e.subresource : undefined,
       set: parseFieldsV1(e.fieldsV1),
+      ...(canonical && isObject(e.fieldsV1) ? { encoded: e.fieldsV1 } : {}),
     });
   }
   return out;
@@ -124,7 +129,7 @@ function encodeEntries(entries: Entry[]): JsonObject[] {
     const o: JsonObject = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
     if (e.time) o.time = e.time;
     o.fieldsType = 'FieldsV1';
-    o.fieldsV1 = toFieldsV1(e.set);
+    o.fieldsV1 = e.encoded ?? toFieldsV1(e.set);
     if (e.subresource) o.subresource = e.subresource;
     return o;
   });
@@ -255,17 +260,25 @@ function updateOne(opts: UpdateOptions): JsonObject {
   if (isResetMarker(sent)) entries = [];
   else {
     const fromRequest = subresource ? [] : parseEntries(sent);
-    entries = fromRequest.length ? fromRequest : parseEntries(opts.old?.metadata?.managedFields);
+    entries = fromRequest.length ? fromRequest : parseEntries(opts.old?.metadata?.managedFields, true);
   }
   const before = shallowWithoutManagedFields(opts.old) ?? {};
   const after = shallowWithoutManagedFields(opts.updated)!;
   const diff = compare(before, after, shape, registry);
   const changed = tracked(union(diff.modified, diff.added), ignored);
   const removed = tracked(diff.removed, ignored);
-  for (const e of entries) e.set = difference(difference(e.set, removed), changed);
+  for (const e of entries) {
+    if (!intersects(e.set, removed) && !intersects(e.set, changed)) continue;
+    e.set = difference(difference(e.set, removed), changed);
+    e.encoded = undefined;
+  }
   if (!isEmpty(changed)) {
     const self = entries.find((e) => e.manager === manager && e.operation === 'Update' && e.apiVersion === opts.apiVersion && sameSub(e.subresource, subresource));
-    if (self) { self.set = union(self.set, changed); self.time = now; }
+    if (self) {
+      // A manager writing the same fields again (a node's status) keeps its set and its encoding.
+      if (!isSubset(changed, self.set)) { self.set = union(self.set, changed); self.encoded = undefined; }
+      self.time = now;
+    }
     else entries.push({ manager, operation: 'Update', apiVersion: opts.apiVersion, time: now, subresource, set: changed });
   }
   return setManagedFields(after, entries);

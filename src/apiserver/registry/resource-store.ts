@@ -335,7 +335,8 @@ export class ResourceRegistry {
 
   private applySubresourceRules(obj: JsonObject, cur: JsonObject, kind: KindInfo, sub: string): JsonObject {
     if (sub === 'status') {
-      const next = structuredClone(cur);
+      // `cur` was decoded for this update alone: share its nested values (a deep copy cost ~1 % of all CPU).
+      const next: JsonObject = { ...cur, metadata: { ...cur.metadata } };
       if (obj.status === undefined) delete next.status;
       else next.status = obj.status;
       if (isCsrKind(kind)) keepApproval(next, cur);
