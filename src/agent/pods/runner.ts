@@ -38,6 +38,9 @@ export interface ContainerRec {
   /** previousId: the runtime ID of the kept exited instance (`logs --previous`). */
   previousId?: string;
   backoffUntil?: number;
+  /** backoffMs / backoffAt: kubelet's crash back-off entry — the current delay and the finish time it was last raised at (none before the first restart). */
+  backoffMs?: number;
+  backoffAt?: number;
   imageId?: string;
   waiting?: Waiting;
   /** retryAt: when a failed image/config/create step is tried again. */
@@ -158,12 +161,18 @@ export class ContainerRunner {
     let cr = rec.containers.get(name);
     if (!cr) { cr = { restartCount: 0 }; rec.containers.set(name, cr); }
     if (restart && prev && cr.id) {
+      // As the kubelet: the first restart is immediate; later ones wait the current delay from the
+      // instance's finish (10 s, doubling up to the maximum); an entry untouched for twice the maximum resets.
+      const finished = prev.finishedAt || now;
+      const fresh = cr.backoffMs === undefined || finished - (cr.backoffAt ?? 0) > 2 * h.backoff.maxMs;
       if (cr.backoffUntil === undefined) {
-        cr.backoffUntil = (prev.finishedAt || now) + Math.min(h.backoff.maxMs, h.backoff.baseMs * 2 ** Math.min(cr.restartCount, 20));
+        cr.backoffUntil = fresh ? now : finished + cr.backoffMs!;
         if (now < cr.backoffUntil) this.event(rec, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${this.#podRef(rec)}`);
       }
       if (cr.waiting && !cr.waiting.once) cr.waiting = undefined;
       if (now < cr.backoffUntil) { h.after(rec, cr.backoffUntil); return; }
+      cr.backoffMs = fresh ? h.backoff.baseMs : Math.min(h.backoff.maxMs, 2 * cr.backoffMs!);
+      cr.backoffAt = finished;
       if (cr.previousId) { h.bind(cr.previousId, undefined); await h.runtime.removeContainer(cr.previousId); }
       cr.previousId = cr.id;
       cr.lastTerminated = { containerId: `${h.runtimeName()}://${cr.id}`, status: prev };

@@ -101,28 +101,49 @@ void test('Jobs complete: exit codes per restartPolicy once the clock fires the 
   }
 });
 
-void test('a crash-looping container backs off (10 s, 20 s) and counts restarts', async () => {
+void test('a crash-looping container restarts at once, then backs off (10 s, 20 s), and counts restarts (as the kubelet)', async () => {
   const { client, clock, workers, statuses } = setup();
   const p = pod('crash', { restartPolicy: 'Always', containers: [{ name: 'c', image: 'img', command: ['hollow-exit', '1'] }] });
   client.seed(RESOURCES.pods, p);
   workers.update(p);
   await settle(workers);
+  const last = (): JsonObject => (statuses().at(-1)!.containerStatuses as JsonObject[])[0];
+  for (let i = 0; i < 3; i++) { clock.step(0); await settle(workers); }
+  let cs = last();
+  assert.deepEqual([statuses().at(-1)!.phase, cs.state.waiting?.reason, cs.restartCount, cs.lastState.terminated?.exitCode], ['Running', 'CrashLoopBackOff', 1, 1],
+    'the first restart was immediate; the second waits');
+  clock.step(9_999);
+  await settle(workers);
+  assert.equal(last().restartCount, 1, 'second restart after 10 s');
+  clock.step(1); // back-off over: restart, which exits at once again
+  await settle(workers);
   clock.step(0);
   await settle(workers);
-  let cs = (statuses().at(-1)!.containerStatuses as JsonObject[])[0];
-  assert.deepEqual([statuses().at(-1)!.phase, cs.state.waiting?.reason, cs.restartCount], ['Running', 'CrashLoopBackOff', 0]);
-  clock.step(10_000); // back-off over: restart, which exits at once again
-  await settle(workers);
-  clock.step(0);
-  await settle(workers);
-  cs = (statuses().at(-1)!.containerStatuses as JsonObject[])[0];
-  assert.deepEqual([cs.restartCount, cs.lastState.terminated?.exitCode, cs.state.waiting?.reason], [1, 1, 'CrashLoopBackOff']);
+  cs = last();
+  assert.deepEqual([cs.restartCount, cs.lastState.terminated?.exitCode, cs.state.waiting?.reason], [2, 1, 'CrashLoopBackOff']);
   clock.step(19_999);
   await settle(workers);
-  assert.equal((statuses().at(-1)!.containerStatuses as JsonObject[])[0].restartCount, 1, 'second back-off is 20 s');
+  assert.equal(last().restartCount, 2, 'third back-off is 20 s');
   clock.step(1);
   await settle(workers);
-  assert.equal((statuses().at(-1)!.containerStatuses as JsonObject[])[0].restartCount, 2);
+  assert.equal(last().restartCount, 3);
+  await workers.stop();
+});
+
+void test('a container that ran longer than twice the maximum back-off restarts at once every time', async () => {
+  const { client, clock, workers, statuses } = setup();
+  const p = pod('slow-crash', { restartPolicy: 'Always', containers: [{ name: 'c', image: 'img', command: ['hollow-exit', '1', '700'] }] });
+  client.seed(RESOURCES.pods, p);
+  workers.update(p);
+  await settle(workers);
+  for (const want of [1, 2, 3]) {
+    clock.step(700_000);
+    await settle(workers);
+    clock.step(0);
+    await settle(workers);
+    const cs = (statuses().at(-1)!.containerStatuses as JsonObject[])[0];
+    assert.deepEqual([cs.restartCount, Object.keys(cs.state)], [want, ['running']], `restart ${want}`);
+  }
   await workers.stop();
 });
 
