@@ -10,7 +10,7 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonObject } from '../../api/index.ts';
 import type { Container, PodSandbox, Runtime } from '../../runtime/index.ts';
-import { LABEL } from './container-config.ts';
+import { CONTAINER_HASH_ANNOTATION, LABEL } from './container-config.ts';
 import { TERMINATION_LOG_ANNOTATION, readTerminationMessage } from './pod-files.ts';
 import type { ContainerRec, PodProbes, PodRec } from './runner.ts';
 import { sandboxConfig } from './sandbox-config.ts';
@@ -105,7 +105,8 @@ export async function takeOver(rec: PodRec, d: TakeOverDeps): Promise<void> {
     for (const old of c.older) await rt.removeContainer(old.id);
     const spec = specs.find((x) => x.name === name);
     const termLog = c.current.annotations[TERMINATION_LOG_ANNOTATION];
-    const cr: ContainerRec = { id: c.current.id, restartCount: c.current.metadata.attempt, ...(termLog ? { terminationLog: termLog } : {}) };
+    const hash = c.current.annotations[CONTAINER_HASH_ANNOTATION];
+    const cr: ContainerRec = { id: c.current.id, restartCount: c.current.metadata.attempt, ...(termLog ? { terminationLog: termLog } : {}), ...(hash ? { hash } : {}) };
     if (c.previous) {
       const prev = await rt.containerStatus(c.previous.id);
       cr.previousId = c.previous.id;

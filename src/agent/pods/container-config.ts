@@ -7,6 +7,7 @@
  * negative: root lacks CAP_SYS_RESOURCE on the test machines) and the effective security context
  * (the container's over the pod's). Pure functions.
  */
+import { createHash } from 'node:crypto';
 import { parseQuantity } from '../../api/index.ts';
 import type { JsonObject } from '../../api/index.ts';
 import type { ContainerConfig, LinuxContainerResources, LinuxContainerSecurity, Mount, NamespaceMode } from '../../runtime/index.ts';
@@ -123,6 +124,24 @@ export function containerLabels(pod: JsonObject, name: string): Record<string, s
   return { [LABEL.podName]: String(m.name), [LABEL.podNamespace]: String(m.namespace), [LABEL.podUid]: String(m.uid ?? ''), [LABEL.containerName]: name };
 }
 
+/** CONTAINER_HASH_ANNOTATION records on the runtime's container the hash of the spec it was made from. */
+export const CONTAINER_HASH_ANNOTATION = 'io.kubernetes.container.hash';
+
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${sortedJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** containerHash is the kubelet-style hash of a container's spec (resources left out, as the kubelet does since in-place resize): a running container whose hash differs from its spec's is restarted. */
+export function containerHash(c: JsonObject): string {
+  const { resources: _r, ...rest } = c;
+  return createHash('sha256').update(sortedJson(rest)).digest('hex').slice(0, 16);
+}
+
 /** containerConfig builds the CRI ContainerConfig of `container` at restart count `restartCount`. */
 export function containerConfig(input: ContainerConfigInput): ContainerConfig {
   const { pod, container: c, restartCount, envs } = input;
@@ -140,6 +159,7 @@ export function containerConfig(input: ContainerConfigInput): ContainerConfig {
     ...(input.mounts && input.mounts.length > 0 ? { mounts: input.mounts } : {}),
     labels: containerLabels(pod, name),
     annotations: {
+      [CONTAINER_HASH_ANNOTATION]: containerHash(c),
       'io.kubernetes.container.restartCount': String(restartCount),
       'io.kubernetes.container.terminationMessagePath': String(c.terminationMessagePath ?? '/dev/termination-log'),
       'io.kubernetes.container.terminationMessagePolicy': String(c.terminationMessagePolicy ?? 'File'),

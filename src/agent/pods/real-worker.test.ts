@@ -200,6 +200,28 @@ void test('probes: readiness decides Ready; a liveness failure stops the contain
   await done(s);
 });
 
+void test('a changed container spec (kubectl set image on a pod) restarts that container at once, whatever the policy', async () => {
+  const s = await setup();
+  const { client, runtime, workers } = s;
+  const p = pod('img', { restartPolicy: 'Never', containers: [{ name: 'app', image: 'img:1' }, { name: 'side', image: 'img:1' }] });
+  client.seed(RESOURCES.pods, p);
+  workers.update(p);
+  await settle(workers);
+  const side = last(client, 1).containerID;
+  const changed = { ...p, spec: { ...p.spec, containers: [{ name: 'app', image: 'img:2' }, { name: 'side', image: 'img:1' }] } };
+  workers.update(changed);
+  await settle(workers);
+  assert.ok(events(client).includes('Killing: Container app definition changed, will be restarted'), events(client).join('\n'));
+  assert.deepEqual([Object.keys(last(client, 0).state), last(client, 0).restartCount, last(client, 0).image], [['running'], 1, 'img:2']);
+  assert.deepEqual(runtime.configs.map((c) => `${c.metadata.name}:${c.image.image}`), ['app:img:1', 'side:img:1', 'app:img:2']);
+  assert.equal(last(client, 1).containerID, side, 'the other container is left alone');
+  assert.equal(events(client).filter((e) => e.startsWith('BackOff')).length, 0);
+  workers.update(changed);
+  await settle(workers);
+  assert.equal(runtime.configs.length, 3, 'an unchanged spec restarts nothing');
+  await done(s);
+});
+
 void test('the previous exited instance is kept until the next restart; older ones are removed', async () => {
   const s = await setup();
   const { client, clock, runtime, workers } = s;

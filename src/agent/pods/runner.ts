@@ -17,7 +17,7 @@ import type { ApiClient, Clock, EventRecorder, EventType, TimerHandle } from '..
 import type { ContainerStatus, Mount, PodSandboxConfig, Runtime } from '../../runtime/index.ts';
 import type { ProbeManager } from '../probes/index.ts';
 import type { AdoptedPod } from './adoption.ts';
-import { containerConfig } from './container-config.ts';
+import { CONTAINER_HASH_ANNOTATION, containerConfig } from './container-config.ts';
 import { resolveEnv } from './env.ts';
 import { runHook } from './hooks.ts';
 import type { HookResult } from './hooks.ts';
@@ -52,6 +52,9 @@ export interface ContainerRec {
   termMsg?: string;
   /** probeKilled: the current instance was stopped for a failed liveness/startup probe (restarted unless restartPolicy is Never). */
   probeKilled?: boolean;
+  /** hash: containerHash of the spec the current instance was made from; specChanged: it was stopped because the spec changed (restarted at once, whatever the policy). */
+  hash?: string;
+  specChanged?: boolean;
 }
 
 /** PodRec is the workers' record of one pod. */
@@ -165,14 +168,18 @@ export class ContainerRunner {
       // instance's finish (10 s, doubling up to the maximum); an entry untouched for twice the maximum resets.
       const finished = prev.finishedAt || now;
       const fresh = cr.backoffMs === undefined || finished - (cr.backoffAt ?? 0) > 2 * h.backoff.maxMs;
+      if (cr.specChanged) cr.backoffUntil = now; // as the kubelet: a changed definition is no crash
       if (cr.backoffUntil === undefined) {
         cr.backoffUntil = fresh ? now : finished + cr.backoffMs!;
         if (now < cr.backoffUntil) this.event(rec, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${this.#podRef(rec)}`);
       }
       if (cr.waiting && !cr.waiting.once) cr.waiting = undefined;
       if (now < cr.backoffUntil) { h.after(rec, cr.backoffUntil); return; }
-      cr.backoffMs = fresh ? h.backoff.baseMs : Math.min(h.backoff.maxMs, 2 * cr.backoffMs!);
-      cr.backoffAt = finished;
+      if (!cr.specChanged) {
+        cr.backoffMs = fresh ? h.backoff.baseMs : Math.min(h.backoff.maxMs, 2 * cr.backoffMs!);
+        cr.backoffAt = finished;
+      }
+      cr.specChanged = undefined;
       if (cr.previousId) { h.bind(cr.previousId, undefined); await h.runtime.removeContainer(cr.previousId); }
       cr.previousId = cr.id;
       cr.lastTerminated = { containerId: `${h.runtimeName()}://${cr.id}`, status: prev };
@@ -235,6 +242,7 @@ export class ContainerRunner {
     }
     cr.waiting = undefined;
     cr.id = id;
+    cr.hash = config.annotations?.[CONTAINER_HASH_ANNOTATION];
     cr.terminationLog = termLog;
     cr.termMsg = undefined;
     h.bind(id, rec);

@@ -23,6 +23,7 @@ import type { VolumeHost } from '../volumes/index.ts';
 import { removeLogDirectory, removePodCgroups, scanRuntime, takeOver } from './adoption.ts';
 import type { AdoptedPod } from './adoption.ts';
 import { removePodFiles } from './pod-files.ts';
+import { containerHash } from './container-config.ts';
 import { ContainerRunner, nodeFacts } from './runner.ts';
 import type { PodProbes, PodRec } from './runner.ts';
 import { podLogDirectory, sandboxConfig } from './sandbox-config.ts';
@@ -266,8 +267,9 @@ export class PodWorkers {
     if (initDone) {
       for (const c of (pod.spec?.containers ?? []) as JsonObject[]) {
         let st = await this.#statusOf(rec, c);
-        if (st?.state === 'RUNNING' && await this.#checkLiveness(rec, c)) st = await this.#statusOf(rec, c);
+        if (st?.state === 'RUNNING' && (await this.#checkLiveness(rec, c) || await this.#checkDefinition(rec, c))) st = await this.#statusOf(rec, c);
         if (!st) await runner.startOrRestart(rec, c, st, now, false);
+        else if (st.state === 'EXITED' && rec.containers.get(String(c.name))?.specChanged) await runner.startOrRestart(rec, c, st, now, true);
         else if (st.state === 'EXITED' && (policy === 'Always' || (policy === 'OnFailure' && (st.exitCode !== 0 || rec.containers.get(String(c.name))?.probeKilled === true)))) {
           await runner.startOrRestart(rec, c, st, now, true);
         }
@@ -288,6 +290,16 @@ export class PodWorkers {
     const grace = Number(probe?.terminationGracePeriodSeconds ?? rec.pod.spec?.terminationGracePeriodSeconds ?? 30);
     cr.probeKilled = true;
     await this.#runner.stop(rec, c, cr, grace, `Container ${String(c.name)} failed ${startup ? 'startup' : 'liveness'} probe, will be restarted`);
+    return true;
+  }
+
+  /** checkDefinition stops a running container whose spec changed since it was made (e.g. `kubectl set image` on a pod); it is then started again at once. */
+  async #checkDefinition(rec: PodRec, c: JsonObject): Promise<boolean> {
+    const cr = rec.containers.get(String(c.name));
+    if (!cr?.id || cr.hash === undefined || cr.hash === containerHash(c)) return false;
+    cr.specChanged = true;
+    const grace = Number(rec.pod.spec?.terminationGracePeriodSeconds ?? 30);
+    await this.#runner.stop(rec, c, cr, grace, `Container ${String(c.name)} definition changed, will be restarted`);
     return true;
   }
 
