@@ -280,6 +280,11 @@ describe('node agent with real containers (issue 5)', { timeout: 1_800_000 }, ()
       assert.ok(p.status.containerStatuses[0].lastState?.terminated, JSON.stringify(p.status.containerStatuses[0]));
       await waitEvent('unhealthy', /^Unhealthy$/);
       await waitEvent('unhealthy', /^Killing$/);
+      // Repeats are counted on one Event (kubectl describe: "x3 over 20s"), not written again.
+      const evs = JSON.parse(await kc(['get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=unhealthy,reason=Killing', '-o', 'json'])).items as any[];
+      assert.equal(evs.length, 1, JSON.stringify(evs.map((e) => [e.metadata.name, e.count, e.message])));
+      assert.ok(evs[0].count >= 2 && evs[0].lastTimestamp >= evs[0].firstTimestamp, JSON.stringify(evs[0]));
+      assert.match(await kc(['describe', 'pod', '-n', NS, 'unhealthy']), /Killing\s+\S+ \(x\d+ over \S+\)\s+kubelet/);
     });
 
     test('readiness gates the Endpoints', async () => {

@@ -91,7 +91,12 @@ async function setup(extra: { volumes?: FakeVolumes; runtime?: RecordingRuntime;
 
 const statuses = (client: FakeClient): JsonObject[] => client.actions.filter((a) => a.verb === 'patch' && a.subresource === 'status').map((a) => (a.patch as JsonObject).status);
 const last = (client: FakeClient, i = 0): JsonObject => (statuses(client).at(-1)!.containerStatuses as JsonObject[])[i];
-const events = (client: FakeClient): string[] => client.actions.filter((a) => a.verb === 'create' && a.resource === 'events').map((a) => `${String(a.object?.reason)}: ${String(a.object?.message)}`);
+/** events lists event occurrences: each created Event and each repeat the recorder counted on one (a count patch). */
+const events = (client: FakeClient): string[] => {
+  const created = client.actions.filter((a) => a.verb === 'create' && a.resource === 'events').map((a) => a.object);
+  return client.actions.filter((a) => a.resource === 'events').map((a) => (a.verb === 'create' ? a.object : created.find((e) => e?.metadata?.name === a.name)))
+    .map((e) => `${String(e?.reason)}: ${String(e?.message)}`);
+};
 const ready = (s: JsonObject): string => (s.conditions as JsonObject[]).find((c) => c.type === 'Ready')!.status;
 
 function pod(name: string, spec: JsonObject): JsonObject {
