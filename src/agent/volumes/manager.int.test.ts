@@ -261,6 +261,24 @@ test('start refreshes changed content every refreshMs, calls onRefresh and renew
 
 const canMount = process.platform === 'linux' && process.getuid?.() === 0;
 
+test('secret and projected volumes are tmpfs mounts (configMap and downwardAPI are not), unmounted by tearDown', { skip: !canMount && 'needs root on Linux' }, () => withEnv(async ({ client, vm, podsDir }) => {
+  client.seed(RESOURCES.configmaps, { metadata: { name: 'cm', namespace: 'ns' }, data: { a: '1' } });
+  client.seed(RESOURCES.secrets, { metadata: { name: 'sec', namespace: 'ns' }, data: { password: Buffer.from('hunter2').toString('base64') } });
+  const vols = [{ name: 'sec', secret: { secretName: 'sec' } }, { name: 'cm', configMap: { name: 'cm' } },
+    { name: 'proj', projected: { sources: [{ secret: { name: 'sec' } }] } }, { name: 'info', downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } }];
+  const p = pod(vols, vols.map((v) => ({ name: v.name, mountPath: `/${v.name}` })));
+  mountsOf(await vm.setUp(p));
+  const base = join(podsDir, 'uid-1', 'volumes');
+  const dirs = { sec: join(base, 'kubernetes.io~secret', 'sec'), proj: join(base, 'kubernetes.io~projected', 'proj'), cm: join(base, 'kubernetes.io~configmap', 'cm'), info: join(base, 'kubernetes.io~downward-api', 'info') };
+  assert.deepEqual(await Promise.all(Object.values(dirs).map(isMountPoint)), [true, true, false, false]);
+  assert.equal(await readFile(join(dirs.sec, 'password'), 'utf8'), 'hunter2');
+  assert.equal(await readFile(join(dirs.proj, 'password'), 'utf8'), 'hunter2');
+  mountsOf(await vm.setUp(p)); // idempotent: not mounted twice
+  await vm.tearDown('uid-1');
+  assert.deepEqual(await Promise.all([dirs.sec, dirs.proj].map(isMountPoint)), [false, false]);
+  await assert.rejects(stat(join(podsDir, 'uid-1')));
+}));
+
 test('emptyDir medium Memory is a tmpfs, unmounted by tearDown', { skip: !canMount && 'needs root on Linux' }, () => withEnv(async ({ vm, podsDir }) => {
   const p = pod([{ name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }], [{ name: 'mem', mountPath: '/mem' }]);
   const m = mountsOf(await vm.setUp(p));

@@ -49,6 +49,8 @@ export interface VolumeManagerOptions {
 /** CONTENT_PLUGINS maps the API-data volume kinds to their plugin directory names. */
 const CONTENT_PLUGINS = { configMap: 'configmap', secret: 'secret', projected: 'projected', downwardAPI: 'downward-api' } as const;
 type ContentKind = keyof typeof CONTENT_PLUGINS;
+/** MEMORY_BACKED are the content volumes mounted on a tmpfs (kubelet's secret and projected plugins). */
+const MEMORY_BACKED: ReadonlySet<ContentKind> = new Set(['secret', 'projected']);
 const CONTENT_KINDS = Object.keys(CONTENT_PLUGINS) as ContentKind[];
 const SUPPORTED = new Set(['emptyDir', 'hostPath', 'persistentVolumeClaim', 'ephemeral', ...CONTENT_KINDS]);
 
@@ -123,6 +125,12 @@ export class VolumeManager implements VolumeHost {
     if (!res.ok) return res;
     const dir = this.volumeDir(uid, CONTENT_PLUGINS[kind], String(v.name));
     try {
+      // As the kubelet: secret and projected (service-account token) volumes live in memory, never on disk.
+      if (MEMORY_BACKED.has(kind) && process.platform === 'linux' && process.getuid?.() === 0 && !await isMountPoint(dir)) {
+        await mkdir(dir, { recursive: true, mode: 0o755 });
+        const err = await mountTmpfs(dir);
+        if (err) return { ok: false, message: `failed to mount tmpfs on ${dir}: ${err}` };
+      }
       const changed = await writeAtomic(dir, res.payload, this.#o.clock.now());
       return { ok: true, vol: { hostPath: dir, readOnly: true, directory: true }, changed };
     } catch (e) {
