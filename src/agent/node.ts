@@ -33,6 +33,9 @@ import { PodWorkers } from './pods/index.ts';
 import { ipv4CidrsOf, startNodeNetworking } from './node-network.ts';
 import type { NodeNetworkMode, NodeNetworking, NodeNetworkingOptions } from './node-network.ts';
 
+/** SANDBOX_RELIST_MS: how often the agent checks that running pods' sandboxes are still ready. */
+const SANDBOX_RELIST_MS = 5000;
+
 export type { NodeParts, ServingPair } from './node-parts.ts';
 export type { NodeNetworkMode } from './node-network.ts';
 
@@ -323,6 +326,13 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       const known = new Set(informer.cache.list().map((p) => String(p.metadata?.uid ?? '')));
       await w.cleanupOrphans(known);
     }).catch((e: unknown) => { if (!signal.aborted) log.error('orphan cleanup failed', { error: (e as Error).message }); });
+    // Sandboxes that died under running pods (the kubelet's relist): checked every 5 s, re-created by the workers.
+    const relist = (async () => {
+      while (await clock.sleep(SANDBOX_RELIST_MS, signal)) {
+        await w.relistSandboxes().catch((e: unknown) => { if (!signal.aborted) log.error('sandbox relist failed', { error: (e as Error).message }); });
+      }
+    })();
+    cleanups.push({ what: 'sandbox relist', run: () => relist });
     log.info('node agent running', { node: nodeName, nodeIp, runtime: runtimeVersion, endpoint });
 
     const done = new Promise<void>((res) => {

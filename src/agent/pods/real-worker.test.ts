@@ -89,8 +89,10 @@ async function setup(extra: { volumes?: FakeVolumes; runtime?: RecordingRuntime;
   return { client, clock, runtime, workers, probes, dir };
 }
 
-const statuses = (client: FakeClient): JsonObject[] => client.actions.filter((a) => a.verb === 'patch' && a.subresource === 'status').map((a) => (a.patch as JsonObject).status);
-const last = (client: FakeClient, i = 0): JsonObject => (statuses(client).at(-1)!.containerStatuses as JsonObject[])[i];
+/** statuses lists the status patches written (of pod `name` only, when given). */
+const statuses = (client: FakeClient, name?: string): JsonObject[] => client.actions.filter((a) => a.verb === 'patch' && a.subresource === 'status' && (name === undefined || a.name === name))
+  .map((a) => (a.patch as JsonObject).status);
+const last = (client: FakeClient, i = 0, name?: string): JsonObject => (statuses(client, name).at(-1)!.containerStatuses as JsonObject[])[i];
 /** events lists event occurrences: each created Event and each repeat the recorder counted on one (a count patch). */
 const events = (client: FakeClient): string[] => {
   const created = client.actions.filter((a) => a.verb === 'create' && a.resource === 'events').map((a) => a.object);
@@ -224,6 +226,39 @@ void test('a changed container spec (kubectl set image on a pod) restarts that c
   workers.update(changed);
   await settle(workers);
   assert.equal(runtime.configs.length, 3, 'an unchanged spec restarts nothing');
+  await done(s);
+});
+
+void test('a sandbox that died under a running pod is killed and re-created; init containers run again; Never lets the pod end', async () => {
+  const s = await setup();
+  const { client, runtime, workers } = s;
+  const p = pod('sbx', { initContainers: [{ name: 'init', image: 'img:1', command: ['hollow-exit', '0'] }], containers: [{ name: 'app', image: 'img:1' }] });
+  const never = pod('once', { restartPolicy: 'Never', containers: [{ name: 'app', image: 'img:1' }] });
+  client.seed(RESOURCES.pods, p, never);
+  workers.update(p);
+  workers.update(never);
+  for (let i = 0; i < 3; i++) { s.clock.step(0); await settle(workers); }
+  const sandboxOf = async (name: string): Promise<string[]> => (await runtime.listPodSandbox({ labelSelector: { 'io.kubernetes.pod.name': name } }))
+    .sort((a, b) => a.metadata.attempt - b.metadata.attempt).map((x) => `${x.metadata.attempt}:${x.state}`);
+  const before = last(client, 0, 'sbx');
+  assert.deepEqual(Object.keys(before.state), ['running']);
+  await workers.relistSandboxes();
+  await settle(workers);
+  assert.equal(events(client).filter((e) => e.startsWith('SandboxChanged')).length, 0, 'ready sandboxes are left alone');
+  for (const x of await runtime.listPodSandbox()) await runtime.stopPodSandbox(x.id); // the pause processes die
+  await workers.relistSandboxes();
+  for (let i = 0; i < 3; i++) { s.clock.step(0); await settle(workers); }
+  assert.ok(events(client).includes('SandboxChanged: Pod sandbox changed, it will be killed and re-created.'), events(client).join('\n'));
+  assert.deepEqual(await sandboxOf('sbx'), ['0:NOTREADY', '1:READY']);
+  const after = last(client, 0, 'sbx');
+  assert.deepEqual([Object.keys(after.state), after.restartCount], [['running'], 1]);
+  assert.notEqual(after.containerID, before.containerID);
+  assert.equal(runtime.calls.filter((c) => c === 'create init').length, 2, 'the init container ran again in the new sandbox');
+  assert.deepEqual(await sandboxOf('once'), ['0:NOTREADY'], 'restartPolicy Never: no new sandbox');
+  assert.equal(statuses(client, 'once').at(-1)!.phase, 'Failed');
+  workers.remove(p);
+  await settle(workers);
+  assert.deepEqual(await sandboxOf('sbx'), [], 'the replaced sandbox goes with the pod');
   await done(s);
 });
 

@@ -65,6 +65,9 @@ export interface PodRec {
   sandboxId?: string;
   sandboxConfig?: PodSandboxConfig;
   sandboxAttempt: number;
+  /** sandboxLost: the runtime no longer reports the sandbox ready (relistSandboxes); oldSandboxes: replaced ones, removed with the pod. */
+  sandboxLost?: boolean;
+  oldSandboxes?: string[];
   ips: string[];
   readonly containers: Map<string, ContainerRec>;
   mounts?: ReadonlyMap<string, readonly Mount[]>;

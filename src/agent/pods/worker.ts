@@ -128,6 +128,17 @@ export class PodWorkers {
     this.#kick(rec);
   }
 
+  /** relistSandboxes finds pods whose sandbox the runtime no longer reports ready (its pause process or
+   * network died) and re-syncs them, which kills and re-creates the sandbox as the kubelet's relist does. */
+  async relistSandboxes(): Promise<void> {
+    const ready = new Set((await this.#o.runtime.listPodSandbox({ state: 'READY' })).map((s) => s.id));
+    for (const rec of this.#pods.values()) {
+      if (!rec.sandboxId || rec.killed || rec.terminal || rec.removed || rec.adopted || ready.has(rec.sandboxId)) continue;
+      rec.sandboxLost = true;
+      this.#kick(rec);
+    }
+  }
+
   /** resync re-syncs the pod with this key (probe results or volume content changed). */
   resync(podKey: string): void {
     const rec = this.#pods.get(podKey);
@@ -244,6 +255,7 @@ export class PodWorkers {
     }
     if (rec.terminal) { await this.#kill(rec, 0); await this.#report(rec); return; }
     if (!(await this.#mountVolumes(rec))) { await this.#report(rec); return; }
+    if (rec.sandboxLost) await this.#replaceSandbox(rec);
     await this.#ensureSandbox(rec);
     const now = this.#o.clock.now();
     const initSpecs = (pod.spec?.initContainers ?? []) as JsonObject[];
@@ -254,14 +266,14 @@ export class PodWorkers {
       let st = await this.#statusOf(rec, c);
       if (isSidecar(c)) {
         if (st?.state === 'RUNNING' && await this.#checkLiveness(rec, c)) st = await this.#statusOf(rec, c);
-        if (!st || (st.state === 'EXITED')) { await runner.startOrRestart(rec, c, st, now, true); initDone = false; break; }
+        if (!st || (st.state === 'EXITED')) { await this.#restart(rec, c, st, now); initDone = false; break; }
         if (st.state !== 'RUNNING') { initDone = false; break; }
         continue;
       }
-      if (st?.state === 'EXITED' && st.exitCode === 0) continue;
+      if (st?.state === 'EXITED' && st.exitCode === 0 && st.podSandboxId === rec.sandboxId) continue;
       initDone = false;
       if (!st) await runner.startOrRestart(rec, c, st, now, false);
-      else if (st.state === 'EXITED' && policy !== 'Never') await runner.startOrRestart(rec, c, st, now, true);
+      else if (st.state === 'EXITED' && policy !== 'Never') await this.#restart(rec, c, st, now);
       break;
     }
     if (initDone) {
@@ -269,9 +281,9 @@ export class PodWorkers {
         let st = await this.#statusOf(rec, c);
         if (st?.state === 'RUNNING' && (await this.#checkLiveness(rec, c) || await this.#checkDefinition(rec, c))) st = await this.#statusOf(rec, c);
         if (!st) await runner.startOrRestart(rec, c, st, now, false);
-        else if (st.state === 'EXITED' && rec.containers.get(String(c.name))?.specChanged) await runner.startOrRestart(rec, c, st, now, true);
+        else if (st.state === 'EXITED' && rec.containers.get(String(c.name))?.specChanged) await this.#restart(rec, c, st, now);
         else if (st.state === 'EXITED' && (policy === 'Always' || (policy === 'OnFailure' && (st.exitCode !== 0 || rec.containers.get(String(c.name))?.probeKilled === true)))) {
-          await runner.startOrRestart(rec, c, st, now, true);
+          await this.#restart(rec, c, st, now);
         }
       }
     }
@@ -362,6 +374,30 @@ export class PodWorkers {
     rec.ips = s && s.network.ip ? [s.network.ip, ...s.network.additionalIps] : [];
   }
 
+  /** restart replaces an exited container — unless its sandbox died too (then the pod is re-synced to replace the sandbox first). */
+  async #restart(rec: PodRec, c: JsonObject, st: ContainerStatus | undefined, now: number): Promise<void> {
+    if (rec.sandboxId && st?.podSandboxId === rec.sandboxId && (await this.#o.runtime.podSandboxStatus(rec.sandboxId))?.state !== 'READY') {
+      rec.sandboxLost = true;
+      this.#kick(rec);
+      return;
+    }
+    await this.#runner.startOrRestart(rec, c, st, now, true);
+  }
+
+  /** replaceSandbox kills a pod whose sandbox died; a new one is made by ensureSandbox (attempt + 1) and the containers
+   * (init containers again) restart in it — unless restartPolicy is Never, when the pod just ends with its containers. */
+  async #replaceSandbox(rec: PodRec): Promise<void> {
+    rec.sandboxLost = false;
+    const old = rec.sandboxId!;
+    if ((await this.#o.runtime.podSandboxStatus(old))?.state === 'READY') return;
+    this.#runner.event(rec, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+    await this.#kill(rec, Number(rec.pod.spec?.terminationGracePeriodSeconds ?? 30));
+    if (String(rec.pod.spec?.restartPolicy ?? 'Always') === 'Never') return;
+    (rec.oldSandboxes ??= []).push(old);
+    rec.sandboxId = undefined;
+    rec.sandboxAttempt++;
+  }
+
   /** kill stops every container of the pod (grace seconds each, preStop hooks first) and its sandbox; idempotent. */
   async #kill(rec: PodRec, grace: number): Promise<void> {
     if (rec.killed || !rec.sandboxId) { rec.killed = true; return; }
@@ -381,6 +417,7 @@ export class PodWorkers {
       await this.#o.runtime.removePodSandbox(rec.sandboxId);
       rec.sandboxId = undefined;
     }
+    for (const id of rec.oldSandboxes?.splice(0) ?? []) await this.#o.runtime.removePodSandbox(id);
     await this.#cleanupPod(rec.uid, String(rec.pod.metadata?.namespace), String(rec.pod.metadata?.name));
   }
 
