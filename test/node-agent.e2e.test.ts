@@ -118,6 +118,17 @@ describe('node agent with real containers (issue 5)', { timeout: 1_800_000 }, ()
       assert.ok(Number(node.status.capacity.cpu) >= 1 && /Ki$/.test(node.status.capacity.memory), JSON.stringify(node.status.capacity));
       assert.match(node.spec.podCIDR, /^10\.42\.\d+\.0\/24$/);
     });
+
+    test('kubectl set image on a running pod restarts that container with the new image', async () => {
+      const before = await waitPod('direct', running, 'Running');
+      await kc(['set', 'image', '-n', NS, 'pod/direct', `main=${c.image}`]);
+      const after = await waitPod('direct', (p) => p.status?.containerStatuses?.[0]?.image === c.image && running(p), 'Running the new image', 60_000);
+      const [b, a] = [before.status.containerStatuses[0], after.status.containerStatuses[0]];
+      assert.notEqual(a.containerID, b.containerID);
+      assert.equal(a.restartCount, 1);
+      assert.equal(a.lastState?.terminated?.containerID, b.containerID);
+      await waitEvent('direct', /^Killing$/);
+    });
   });
 
   describe('2. pods, networking and streaming', () => {
