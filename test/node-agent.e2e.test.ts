@@ -10,6 +10,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubectlBinary, sleep, waitFor } from './harness/index.ts';
@@ -331,6 +332,23 @@ describe('node agent with real containers (issue 5)', { timeout: 1_800_000 }, ()
       const r = c.exec('/bin/busybox', ['timeout', '10', 'wget', '-q', '-O', '-', `http://${duo.status.podIP}:8080/`]);
       assert.equal(r.stdout, 'hello from windlass e2e\n', r.stderr);
       assert.equal(await kc(['exec', '-n', NS, 'duo', '-c', 'client', '--', 'echo', 'still-here']), 'still-here\n');
+    });
+  });
+
+  describe('5b. a pod whose sandbox dies is re-created', () => {
+    test('killing the pause process: SandboxChanged, a new sandbox, the container runs again', async () => {
+      await apply(pod('sandboxed', [{ name: 'main', command: ['sleep', '3600'] }]));
+      const before = await waitPod('sandboxed', running, 'Running');
+      const uid = String(before.metadata.uid);
+      const pause = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).find((d) => {
+        try { return readFileSync(`/proc/${d}/cmdline`, 'utf8') === '/pause\0' && readFileSync(`/proc/${d}/cgroup`, 'utf8').includes(uid); } catch { return false; }
+      });
+      assert.ok(pause, 'the pod\'s pause process');
+      process.kill(Number(pause), 'SIGKILL');
+      await waitEvent('sandboxed', /^SandboxChanged$/, 60_000);
+      const after = await waitPod('sandboxed', (p) => running(p) && p.status.containerStatuses[0].containerID !== before.status.containerStatuses[0].containerID, 'Running in a new sandbox', 60_000);
+      assert.equal(after.status.containerStatuses[0].restartCount, 1);
+      assert.equal(await kc(['exec', '-n', NS, 'sandboxed', '--', 'echo', 'alive']), 'alive\n');
     });
   });
 
