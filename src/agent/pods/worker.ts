@@ -13,7 +13,6 @@
  * Hollow nodes pass none of the real-node options and keep their in-memory behaviour.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
 import { isStatusError } from '../../api/index.ts';
 import type { JsonObject } from '../../api/index.ts';
 import { RESOURCES, objectKey } from '../../client/index.ts';
@@ -26,7 +25,8 @@ import { removePodFiles } from './pod-files.ts';
 import { containerHash } from './container-config.ts';
 import { ContainerRunner, nodeFacts } from './runner.ts';
 import type { PodProbes, PodRec } from './runner.ts';
-import { podLogDirectory, sandboxConfig } from './sandbox-config.ts';
+import { podLogDirectory } from './sandbox-config.ts';
+import { ensureSandbox, replaceSandbox, sandboxDied, type SandboxDeps } from './sandbox.ts';
 import type { ClusterDns } from './sandbox-config.ts';
 import { computePodStatus, isSidecar, readyAt } from './status.ts';
 import { apiStatusDiffers, containerViews } from './views.ts';
@@ -255,8 +255,8 @@ export class PodWorkers {
     }
     if (rec.terminal) { await this.#kill(rec, 0); await this.#report(rec); return; }
     if (!(await this.#mountVolumes(rec))) { await this.#report(rec); return; }
-    if (rec.sandboxLost) await this.#replaceSandbox(rec);
-    await this.#ensureSandbox(rec);
+    if (rec.sandboxLost) await replaceSandbox(rec, this.#sandboxDeps());
+    await ensureSandbox(rec, this.#sandboxDeps());
     const now = this.#o.clock.now();
     const initSpecs = (pod.spec?.initContainers ?? []) as JsonObject[];
     const policy = String(pod.spec?.restartPolicy ?? 'Always');
@@ -350,52 +350,18 @@ export class PodWorkers {
     return rec.sandboxId !== undefined && rec.mounts !== undefined;
   }
 
-  async #ensureSandbox(rec: PodRec): Promise<void> {
-    if (rec.sandboxId) return;
-    const o = this.#o;
-    let resolv = '';
-    if (o.dns?.hostResolvConf) resolv = await readFile(o.dns.hostResolvConf, 'utf8').catch(() => '');
-    const config = sandboxConfig(rec.pod, {
-      attempt: rec.sandboxAttempt,
-      ...(o.podLogsDir !== undefined ? { podLogsDir: o.podLogsDir } : {}),
-      ...(o.cgroupRoot !== undefined ? { cgroupRoot: o.cgroupRoot } : {}),
-      ...(o.dns ? { dns: o.dns } : {}), hostResolvConfText: resolv,
-    });
-    if (config.logDirectory) await mkdir(config.logDirectory, { recursive: true });
-    rec.sandboxConfig = config;
-    try {
-      rec.sandboxId = await o.runtime.runPodSandbox(config);
-    } catch (e) {
-      this.#runner.event(rec, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
-      throw e;
-    }
-    rec.killed = false;
-    const s = await o.runtime.podSandboxStatus(rec.sandboxId);
-    rec.ips = s && s.network.ip ? [s.network.ip, ...s.network.additionalIps] : [];
-  }
-
   /** restart replaces an exited container — unless its sandbox died too (then the pod is re-synced to replace the sandbox first). */
   async #restart(rec: PodRec, c: JsonObject, st: ContainerStatus | undefined, now: number): Promise<void> {
-    if (rec.sandboxId && st?.podSandboxId === rec.sandboxId && (await this.#o.runtime.podSandboxStatus(rec.sandboxId))?.state !== 'READY') {
-      rec.sandboxLost = true;
-      this.#kick(rec);
-      return;
-    }
+    if (await sandboxDied(rec, this.#o.runtime, st)) { rec.sandboxLost = true; this.#kick(rec); return; }
     await this.#runner.startOrRestart(rec, c, st, now, true);
   }
 
-  /** replaceSandbox kills a pod whose sandbox died; a new one is made by ensureSandbox (attempt + 1) and the containers
-   * (init containers again) restart in it — unless restartPolicy is Never, when the pod just ends with its containers. */
-  async #replaceSandbox(rec: PodRec): Promise<void> {
-    rec.sandboxLost = false;
-    const old = rec.sandboxId!;
-    if ((await this.#o.runtime.podSandboxStatus(old))?.state === 'READY') return;
-    this.#runner.event(rec, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
-    await this.#kill(rec, Number(rec.pod.spec?.terminationGracePeriodSeconds ?? 30));
-    if (String(rec.pod.spec?.restartPolicy ?? 'Always') === 'Never') return;
-    (rec.oldSandboxes ??= []).push(old);
-    rec.sandboxId = undefined;
-    rec.sandboxAttempt++;
+  #sandboxDeps(): SandboxDeps {
+    const o = this.#o;
+    return {
+      runtime: o.runtime, ...(o.podLogsDir !== undefined ? { podLogsDir: o.podLogsDir } : {}), ...(o.cgroupRoot !== undefined ? { cgroupRoot: o.cgroupRoot } : {}),
+      ...(o.dns ? { dns: o.dns } : {}), event: (rec, t, r, m) => { this.#runner.event(rec, t, r, m); }, kill: (rec, grace) => this.#kill(rec, grace),
+    };
   }
 
   /** kill stops every container of the pod (grace seconds each, preStop hooks first) and its sandbox; idempotent. */
