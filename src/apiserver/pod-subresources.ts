@@ -11,7 +11,7 @@ import type { AdmissionUser } from './admission/types.ts';
 /** SUCCESS_201 is the Status upstream returns for a successful binding or eviction. */
 export const SUCCESS_201: JsonObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 
-/** bindPod sets spec.nodeName from a Binding; conflict if the pod is already bound. */
+/** bindPod sets spec.nodeName from a Binding (the pod's managedFields unchanged); conflict if the pod is already bound. */
 export async function bindPod(registry: ResourceRegistry, pods: KindInfo, ns: string, name: string, binding: JsonObject, dryRun: boolean, user?: AdmissionUser): Promise<void> {
   const node = binding.target?.name;
   if (typeof node !== 'string' || !node) throw badRequest('Binding target.name is required');
@@ -24,7 +24,8 @@ export async function bindPod(registry: ResourceRegistry, pods: KindInfo, ns: st
     if (ann && typeof ann === 'object') cur.metadata.annotations = { ...(cur.metadata.annotations ?? {}), ...ann };
     delete cur.metadata.resourceVersion;
     return cur;
-  }, { dryRun, fieldManager: 'binding', fieldValidation: 'Ignore', user }, '');
+  // As upstream's BindingREST (a storage update that bypasses the field manager): binding adds no managedFields entry.
+  }, { dryRun, fieldManager: 'binding', fieldValidation: 'Ignore', user, managedByMutation: true }, '');
 }
 
 /** evictPod evicts a pod honouring its PodDisruptionBudget (pdb-eviction.ts); returns the Status to send. */

@@ -376,7 +376,11 @@ void describe(`apiserver over HTTPS (${backend} store)`, () => {
     const b = await c.req('POST', `${P}/sched/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'sched' }, target: { kind: 'Node', name: 'n7' } });
     assert.equal(b.status, 201);
     assert.equal(b.json.status, 'Success');
-    assert.equal((await c.req('GET', `${P}/sched`)).json.spec.nodeName, 'n7');
+    const bound = (await c.req('GET', `${P}/sched`)).json;
+    assert.equal(bound.spec.nodeName, 'n7');
+    const managers = bound.metadata.managedFields.map((e: { manager: string; subresource?: string }) => `${e.manager}/${e.subresource ?? ''}`);
+    assert.equal(managers.length, 1, `binding adds no managedFields entry, as upstream: ${managers.join(', ')}`);
+    assert.ok(!managers.some((m: string) => m.startsWith('binding')), managers.join(', '));
     const again = await c.req('POST', `${P}/sched/binding`, { target: { kind: 'Node', name: 'n8' } });
     assert.equal(again.status, 409);
     await c.req('POST', P, { metadata: { name: 'evictme' }, spec: {} });
