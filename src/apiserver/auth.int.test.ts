@@ -152,6 +152,17 @@ void describe('apiserver authentication and authorization', () => {
     const more = await as(bob, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', { metadata: { name: 'more' }, rules: [{ verbs: ['delete'], apiGroups: [''], resources: ['pods'] }] });
     assert.equal(more.status, 403);
     assert.match(more.json.message, /attempting to grant RBAC permissions not currently held/);
+    // nor by patching a role he may patch (the escalation check sees the role before and after the patch)
+    await as(admin, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', { metadata: { name: 'role-patcher' }, rules: [{ verbs: ['get', 'patch'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'] }] });
+    await as(admin, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', { metadata: { name: 'bob-patches' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'role-patcher' }, subjects: [{ kind: 'User', name: 'bob' }] });
+    const patchMine = (verbs: string[]): Promise<any> => as(bob, 'PATCH', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles/mine',
+      { rules: [{ verbs, apiGroups: [''], resources: ['pods'] }] }, { 'Content-Type': 'application/merge-patch+json' });
+    await eventually('bob may patch a role within what he holds', async () => (await patchMine(['list'])).status === 200);
+    const escalating = await patchMine(['delete']);
+    assert.equal(escalating.status, 403);
+    assert.match(escalating.json.message, /attempting to grant RBAC permissions not currently held/);
+    const mine = await as(admin, 'GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles/mine');
+    assert.deepEqual(mine.json.rules[0].verbs, ['list'], 'the refused patch changed nothing');
   });
 
   void test('TokenRequest tokens authenticate as the service account and follow its bindings', async () => {

@@ -28,6 +28,7 @@ export interface ApiDeps {
   structsFromJsonSchema(rootName: string, schema: JsonObject): StructDef[];
   buildOpenApiV3(group: string, version: string, kinds: readonly KindInfo[], registry: SchemaRegistry): JsonObject;
   buildOpenApiV2(kinds: readonly KindInfo[], registry: SchemaRegistry): JsonObject;
+  /** applyMergePatch patches `target` (a private copy, changed in place) with `patch` (also private: the result shares its values). */
   applyMergePatch(target: JsonObject, patch: unknown): JsonObject;
   applyJsonPatch(target: JsonObject, ops: unknown): JsonObject;
   applyStrategicMergePatch(target: JsonObject, patch: JsonObject, structName: string, registry: SchemaRegistry): JsonObject;
@@ -76,7 +77,7 @@ export async function loadDefaultDeps(): Promise<ApiDeps> {
     structsFromJsonSchema: m.structsFromJsonSchema,
     buildOpenApiV3: m.buildOpenApiV3,
     buildOpenApiV2: m.buildOpenApiV2,
-    applyMergePatch: (t, p) => m.applyMergePatch(t, p) as JsonObject,
+    applyMergePatch: (t, p) => m.mergePatchInto(t, p) as JsonObject,
     applyJsonPatch: (t, ops) => valueOf(m.applyJsonPatch(t, ops as never), (r) => r.doc as JsonObject),
     applyStrategicMergePatch: (t, p, s, r) => valueOf(m.applyStrategicMergePatch(t, p, s, r), (x) => x.doc),
     applyServerSideApply: (live, applied, o) => m.applyServerSideApply({ live, applied, ...o }),

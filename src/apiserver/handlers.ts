@@ -391,8 +391,11 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         return 'PATCH';
       }
       const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, (cur) => {
-        const r = applyPatch(type, cur, structuredClone(patch), kind.schema, env.deps, env.catalog);
-        if (r.metadata && r.metadata.resourceVersion === cur.metadata.resourceVersion) delete r.metadata.resourceVersion;
+        // `cur` is the update's private copy and may be patched in place — except where the guard
+        // compares the result with it (RBAC escalation checks).
+        const curRv = cur.metadata.resourceVersion;
+        const r = applyPatch(type, kind.group === RBAC_GROUP ? structuredClone(cur) : cur, structuredClone(patch), kind.schema, env.deps, env.catalog);
+        if (r.metadata && r.metadata.resourceVersion === curRv) delete r.metadata.resourceVersion;
         return r;
       }), opts, sub);
       written(out.obj, false);

@@ -4,7 +4,7 @@
  * bookkeeping of every write. Pure functions over decoded JSON; the HTTP layer maps failures to
  * Status responses.
  */
-export { applyMergePatch } from './merge-patch.ts';
+export { applyMergePatch, mergePatchInto } from './merge-patch.ts';
 export { applyJsonPatch, type JsonPatchResult } from './json-patch.ts';
 export { applyStrategicMergePatch, type StrategicMergeResult } from './strategic-merge.ts';
 export {

@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyMergePatch } from './merge-patch.ts';
+import { applyMergePatch, mergePatchInto } from './merge-patch.ts';
 
 const RFC_CASES: [unknown, unknown, unknown][] = [
   [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
@@ -25,6 +25,16 @@ const RFC_CASES: [unknown, unknown, unknown][] = [
 
 void test('RFC 7396 appendix A examples', () => {
   for (const [target, patch, want] of RFC_CASES) assert.deepEqual(applyMergePatch(target, patch), want, JSON.stringify({ target, patch }));
+});
+
+void test('mergePatchInto gives the same results, patching a private target in place', () => {
+  for (const [target, patch, want] of RFC_CASES) assert.deepEqual(mergePatchInto(structuredClone(target), structuredClone(patch)), want, JSON.stringify({ target, patch }));
+  const target = { metadata: { labels: { app: 'web', old: 'x' } }, spec: { replicas: 1, template: { a: 1 } } };
+  const template = target.spec.template;
+  const out = mergePatchInto(target, { metadata: { labels: { old: null } }, spec: { replicas: 5 } }) as any;
+  assert.equal(out, target, 'the target itself, changed');
+  assert.equal(out.spec.template, template, 'untouched parts are not copied');
+  assert.deepEqual(out, { metadata: { labels: { app: 'web' } }, spec: { replicas: 5, template: { a: 1 } } });
 });
 
 void test('kubectl scale / label bodies and no mutation of inputs', () => {

@@ -17,3 +17,16 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   for (const k of Object.keys(out)) if (!Object.hasOwn(patch, k)) setKey(out, k, clone(out[k]));
   return out;
 }
+
+/** mergePatchInto applies `patch` to `target` in place per RFC 7396 and returns the result (a
+ * new value only when `target` is not an object). For private copies only: the result shares
+ * values with `patch`, and `target` is changed — no copy of the untouched parts is made. */
+export function mergePatchInto(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const out: Record<string, unknown> = isObject(target) ? target : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else setKey(out, k, mergePatchInto(Object.hasOwn(out, k) ? out[k] : undefined, v));
+  }
+  return out;
+}
