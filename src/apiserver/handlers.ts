@@ -10,6 +10,7 @@ import {
 import type { ApiDeps } from './deps.ts';
 import type { Catalog } from './registry/catalog.ts';
 import { applyApply, applyPatch, parsePatchBody, patchTypeOf } from './registry/patching.ts';
+import { clone } from './patch/json-util.ts';
 import { makePredicate } from './registry/predicate.ts';
 import { apiVersionOf, type FieldValidation } from './registry/prepare.ts';
 import type { DeleteOptions, Mutation, ResourceRegistry, WriteOptions } from './registry/resource-store.ts';
@@ -347,7 +348,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         send(res, 200, scaleOf(out.obj, kind.scale!), out.warnings);
         return 'PUT';
       }
-      const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, () => structuredClone(body)), opts, sub);
+      const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, () => clone(body)), opts, sub);
       written(out.obj, false);
       sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings]);
       return 'PUT';
@@ -362,7 +363,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
       if (sub === 'scale') {
         const t = type === 'apply' || type === 'strategic' ? 'merge' : type;
         const out = await env.registry.update(kind, ns, p.name, (cur) => {
-          const scale = applyPatch(t, scaleOf(cur, kind.scale!), structuredClone(patch), 'autoscaling.v1.Scale', env.deps, env.catalog);
+          const scale = applyPatch(t, scaleOf(cur, kind.scale!), clone(patch), 'autoscaling.v1.Scale', env.deps, env.catalog);
           if (scale.metadata?.resourceVersion === cur.metadata.resourceVersion) delete scale.metadata.resourceVersion;
           return applyScale(cur, scale, kind, kind.scale!);
         }, { ...opts, fieldValidation: 'Ignore' }, '');
@@ -375,14 +376,14 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         const aopts = { ...opts, fieldManager: q.get('fieldManager') ?? '', managedByMutation: true };
         try {
           const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, (cur) => {
-            const r = applyApply(kind, cur, structuredClone(applied), aopts.fieldManager, force, env.now(), env.deps, env.catalog, sub || undefined);
+            const r = applyApply(kind, cur, clone(applied), aopts.fieldManager, force, env.now(), env.deps, env.catalog, sub || undefined);
             if (r.metadata?.resourceVersion === cur.metadata.resourceVersion) delete r.metadata.resourceVersion;
             return r;
           }), aopts, sub);
           sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
         } catch (e) {
           if (!isStatusError(e, 404) || sub || (e.status.details?.kind !== kind.resource)) throw e;
-          const created = applyApply(kind, undefined, structuredClone(applied), aopts.fieldManager, force, env.now(), env.deps, env.catalog);
+          const created = applyApply(kind, undefined, clone(applied), aopts.fieldManager, force, env.now(), env.deps, env.catalog);
           created.metadata = { ...(created.metadata ?? {}), name: p.name };
           if (kind.group === RBAC_GROUP) env.auth.guardRbacWrite(kind, ns, created, undefined, user);
           const out = await env.registry.create(kind, ns, created, aopts);
@@ -394,7 +395,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         // `cur` is the update's private copy and may be patched in place — except where the guard
         // compares the result with it (RBAC escalation checks).
         const curRv = cur.metadata.resourceVersion;
-        const r = applyPatch(type, kind.group === RBAC_GROUP ? structuredClone(cur) : cur, structuredClone(patch), kind.schema, env.deps, env.catalog);
+        const r = applyPatch(type, kind.group === RBAC_GROUP ? clone(cur) : cur, clone(patch), kind.schema, env.deps, env.catalog);
         if (r.metadata && r.metadata.resourceVersion === curRv) delete r.metadata.resourceVersion;
         return r;
       }), opts, sub);

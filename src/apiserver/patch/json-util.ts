@@ -31,9 +31,16 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ak.every((k) => Object.hasOwn(bo, k) && deepEqual(ao[k], bo[k]));
 }
 
-/** clone deep-copies a JSON value (undefined stays undefined). */
+/** clone deep-copies a JSON value (undefined stays undefined). A plain recursive copy: for JSON
+ * data several times faster than structuredClone (which serialises through V8's value serializer). */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(clone) as T;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v); // e.g. a Date from a YAML 1.1 timestamp
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) setKey(out, k, clone((v as Record<string, unknown>)[k]));
+  return out as T;
 }
 
 /** setKey sets `obj[key] = value` as an own data property, so a JSON key named `__proto__`

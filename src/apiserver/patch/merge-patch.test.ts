@@ -55,3 +55,19 @@ void test('a "__proto__" key is data, not a prototype change', () => {
   assert.equal(Object.getPrototypeOf(out.data), Object.prototype);
   assert.equal(({} as any).x, undefined);
 });
+
+void test('clone copies JSON data deeply, keeps "__proto__" as data and other objects (a YAML Date) as they are', async () => {
+  const { clone } = await import('./json-util.ts');
+  const v = JSON.parse('{"a":[{"b":1},null,"s"],"__proto__":{"x":1},"d":{"e":{}}}');
+  const c = clone(v);
+  assert.deepEqual(c, v);
+  assert.notEqual(c.a, v.a);
+  assert.notEqual(c.a[0], v.a[0]);
+  assert.notEqual(c.d.e, v.d.e);
+  assert.equal(Object.getPrototypeOf(c), Object.prototype);
+  assert.deepEqual(Object.keys(c), ['a', '__proto__', 'd']);
+  const when = new Date(Date.UTC(2026, 0, 1));
+  const withDate = clone({ t: when });
+  assert.ok(withDate.t instanceof Date && withDate.t !== when && withDate.t.getTime() === when.getTime());
+  assert.equal(clone(undefined), undefined);
+});
