@@ -43,9 +43,10 @@ if (!inner) {
     const state: { managed?: ManagedContainerd } = {};
     const abort = new AbortController();
     t.after(async () => {
-      abort.abort();
+      // containerd must still run while the sandboxes are removed through CRI (else their network namespaces stay).
       const left = await teardownContainerd({ managed: state.managed, socketPath: join(ctdDir, 'containerd.sock'), dir, netns, cgroupRoot,
         cri: await connectCri({ endpoint: `unix://${join(ctdDir, 'containerd.sock')}`, timeoutMs: 30_000 }).catch(() => undefined) });
+      abort.abort();
       assert.deepEqual(left, { processes: [], mounts: [], cgroups: [] }, 'teardown left nothing');
     });
     await createNetns(netns);

@@ -34,8 +34,9 @@ test('SPDY client against containerd streaming server: exec, tty, attach, port-f
   const state: { managed?: ManagedContainerd; cri?: CriRuntime } = {};
   const abort = new AbortController();
   t.after(async () => {
-    abort.abort();
+    // containerd must still run while the sandboxes are removed through CRI (else their network namespaces stay).
     const left = await teardownContainerd({ cri: state.cri, managed: state.managed, socketPath: join(ctdDir, 'containerd.sock'), dir, netns, cgroupRoot });
+    abort.abort();
     assert.deepEqual(left, { processes: [], mounts: [], cgroups: [] }, 'teardown left nothing');
   });
   await createNetns(netns);
