@@ -96,7 +96,7 @@ void describe('apiserver authentication and authorization', () => {
   before(async () => {
     pki = makePki();
     store = createMemoryStore();
-    server = await startApiServer({ store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }, host: '127.0.0.1', port: 0 });
+    server = await startApiServer({ store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }, host: '127.0.0.1', port: 0, clusterCIDR: '10.200.0.0/16', serviceCIDR: '10.201.0.0/16' });
     admin = pki.issue('root', ['system:masters']);
     for (const sa of ['default', 'robot']) assert.equal((await as(admin, 'POST', '/api/v1/namespaces/default/serviceaccounts', { metadata: { name: sa } })).status, 201);
   });
@@ -163,6 +163,17 @@ void describe('apiserver authentication and authorization', () => {
     assert.match(escalating.json.message, /attempting to grant RBAC permissions not currently held/);
     const mine = await as(admin, 'GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles/mine');
     assert.deepEqual(mine.json.rules[0].verbs, ['list'], 'the refused patch changed nothing');
+  });
+
+  void test('kube-system/kubeadm-config tells nodes the cluster and service CIDRs; other users may not read it', async () => {
+    const node = pki.issue('system:node:n1', ['system:nodes']);
+    const got = await as(node, 'GET', '/api/v1/namespaces/kube-system/configmaps/kubeadm-config');
+    assert.equal(got.status, 200);
+    const { parse } = await import('yaml');
+    assert.deepEqual(parse(got.json.data.ClusterConfiguration).networking, { dnsDomain: 'cluster.local', podSubnet: '10.200.0.0/16', serviceSubnet: '10.201.0.0/16' });
+    assert.match(got.json.data.ClusterConfiguration, /^apiVersion: kubeadm\.k8s\.io\/v1beta3\nkind: ClusterConfiguration\n/);
+    assert.equal((await as(pki.issue('eve', ['devs']), 'GET', '/api/v1/namespaces/kube-system/configmaps/kubeadm-config')).status, 403);
+    assert.equal((await as(node, 'GET', '/api/v1/namespaces/kube-system/configmaps/other')).status, 403, 'only that ConfigMap');
   });
 
   void test('TokenRequest tokens authenticate as the service account and follow its bindings', async () => {

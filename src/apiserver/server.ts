@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../store/types.ts';
 import { ensureSystemPriorityClasses } from './admission/index.ts';
-import { ensureSystemNamespaces } from './bootstrap.ts';
+import { clusterConfigurationYaml, ensureClusterConfiguration, ensureSystemNamespaces } from './bootstrap.ts';
 import { CrdController } from './crd.ts';
 import { loadDefaultDeps, type ApiDeps } from './deps.ts';
 import { Discovery } from './discovery.ts';
@@ -63,6 +63,8 @@ export interface ApiServerOptions {
   inProcessNamespaceFinalizer?: boolean;
   /** serviceCIDR: Service ClusterIP range, or an `IPv4,IPv6` dual-stack pair (default 10.43.0.0/16, as k3s). */
   serviceCIDR?: string;
+  /** clusterCIDR: the pod network (`--cluster-cidr`), published with serviceCIDR in kube-system/kubeadm-config for joining nodes. */
+  clusterCIDR?: string;
   /** serviceNodePortRange: `lo-hi` range of NodePorts (default 30000-32767). */
   serviceNodePortRange?: string;
   /** advertiseAddress: the address in the `kubernetes` Endpoints (default the bind host, or 127.0.0.1 for a wildcard). */
@@ -110,6 +112,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   await ensureSystemNamespaces(registry, catalog);
   await ensureSystemPriorityClasses(registry);
   await ensureBootstrapPolicy(registry, catalog);
+  await ensureClusterConfiguration(registry, catalog, clusterConfigurationYaml(
+    { podSubnet: opts.clusterCIDR ?? '10.42.0.0/16', serviceSubnet: opts.serviceCIDR ?? '10.43.0.0/16' },
+    { kubernetesVersion: VERSION_INFO.gitVersion.replace(/-windlass$/, ''), ...(opts.advertiseAddress && opts.port > 0 ? { controlPlaneEndpoint: `${opts.advertiseAddress}:${opts.port}` } : {}) }));
   await auth.start();
   const warn = (what: string) => (e: unknown): void => process.emitWarning(`apiserver: ${what}: ${e instanceof Error ? e.message : String(e)}`);
   const repair = new ServiceRepair(registry, catalog, allocator, {

@@ -3,7 +3,8 @@
  * built-in agent), `windlass join` and `windlass agent`: builds the API client from the node's
  * client certificate and maps the parsed flags onto `startNodeAgent`'s options, the node
  * networking switches included (all on by default; the cluster and service CIDRs are the server's
- * when it runs the agent, k3s's defaults 10.42.0.0/16 and 10.43.0.0/16 otherwise). The agent
+ * when it runs the agent; a joined agent reads them from kube-system/kubeadm-config, falling back to
+ * k3s's defaults 10.42.0.0/16 and 10.43.0.0/16 when the server does not publish them). The agent
  * module loads lazily, so commands that do not run it never load the runtime code.
  */
 import { RestClient } from '../client/index.ts';
@@ -56,13 +57,25 @@ export function networkSettingsOf(r: AgentRuntimeFlags, clusterCidr = DEFAULT_CL
 export async function runNodeAgent(i: AgentRunInput, start: StartAgentFn): Promise<NodeAgent> {
   const client = new RestClient({ server: i.server, ca: i.caCert, cert: i.clientCertificate.cert, key: i.clientCertificate.key, userAgent: `windlass-agent/${i.nodeName}` });
   try {
+    // A joined node is not told the server's CIDRs: it reads them where kubeadm keeps them.
+    let { clusterCidr, serviceCidr } = i;
+    if (clusterCidr === undefined || serviceCidr === undefined) {
+      const { readClusterNetworking } = await import('../agent/cluster-config.ts');
+      const published: { podSubnet?: string; serviceSubnet?: string } = await readClusterNetworking(client, i.signal).catch((e: unknown) => {
+        i.log.info('cluster networking not readable; assuming the defaults', { error: (e as Error).message });
+        return {};
+      });
+      clusterCidr ??= published.podSubnet;
+      serviceCidr ??= published.serviceSubnet;
+      i.log.info('cluster networking', { clusterCidr: clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceCidr: serviceCidr ?? DEFAULT_SERVICE_CIDR, from: published.podSubnet ? 'kube-system/kubeadm-config' : 'defaults' });
+    }
     const agent = await start({
       client, caCert: i.caCert, certificates: i.certificates, nodeName: i.nodeName, dataDir: i.dataDir,
       ...(i.nodeIp !== undefined ? { nodeIp: i.nodeIp } : {}),
       ...(i.runtime.containerRuntimeEndpoint !== undefined ? { runtimeEndpoint: i.runtime.containerRuntimeEndpoint } : {}),
       ...(i.runtime.privateRegistry !== undefined ? { registriesYaml: i.runtime.privateRegistry } : {}),
       kubeletPort: i.runtime.kubeletPort, cgroupRoot: i.runtime.cgroupRoot, clusterDns: i.runtime.clusterDns, clusterDomain: i.runtime.clusterDomain,
-      labels: i.labels, taints: i.taints, signal: i.signal, log: i.log, network: networkSettingsOf(i.runtime, i.clusterCidr, i.serviceCidr),
+      labels: i.labels, taints: i.taints, signal: i.signal, log: i.log, network: networkSettingsOf(i.runtime, clusterCidr, serviceCidr),
     });
     return { ...agent, done: agent.done.finally(() => client.close()) };
   } catch (e) {

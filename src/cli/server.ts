@@ -104,7 +104,7 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
       store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, serviceAccountKeys,
       kubeletClient: { cert: pki.kubeletClientCert, key: pki.kubeletClientKey },
       host: flags.bindAddress, port: flags.httpsListenPort, signal,
-      serviceCIDR: flags.serviceCidr, serviceNodePortRange: flags.serviceNodePortRange,
+      serviceCIDR: flags.serviceCidr, clusterCIDR: flags.clusterCidr, serviceNodePortRange: flags.serviceNodePortRange,
       ...(flags.advertiseAddress !== undefined ? { advertiseAddress: flags.advertiseAddress } : {}),
       // The namespace controller finalizes namespaces when this server runs the controller manager.
       inProcessNamespaceFinalizer: flags.disableControllerManager || !deps.startControllers,

@@ -157,15 +157,19 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly JsonObject[] = [
   crb('kubeadm:get-nodes', 'kubeadm:get-nodes', [group('system:bootstrappers')]),
 ];
 
-/** BOOTSTRAP_ROLES are namespaced Roles (kube-public's cluster-info reader). */
+/** BOOTSTRAP_ROLES are namespaced Roles (kube-public's cluster-info reader, kube-system's kubeadm-config reader). */
 export const BOOTSTRAP_ROLES: readonly JsonObject[] = [
   { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: meta('kubeadm:bootstrap-signer-clusterinfo', {}, 'kube-public'), rules: [R(['get'], [''], ['configmaps'], ['cluster-info'])] },
+  // kubeadm's: joining and joined nodes read the cluster's networking from kube-system/kubeadm-config.
+  { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: meta('kubeadm:nodes-kubeadm-config', {}, 'kube-system'), rules: [R(['get'], [''], ['configmaps'], ['kubeadm-config'])] },
 ];
 
-/** BOOTSTRAP_ROLE_BINDINGS are namespaced RoleBindings (anonymous may read cluster-info). */
+/** BOOTSTRAP_ROLE_BINDINGS are namespaced RoleBindings (anonymous may read cluster-info; nodes and bootstrappers kubeadm-config). */
 export const BOOTSTRAP_ROLE_BINDINGS: readonly JsonObject[] = [
   { apiVersion: `${RBAC}/v1`, kind: 'RoleBinding', metadata: meta('kubeadm:bootstrap-signer-clusterinfo', {}, 'kube-public'),
     roleRef: { apiGroup: RBAC, kind: 'Role', name: 'kubeadm:bootstrap-signer-clusterinfo' }, subjects: subjects([user('system:anonymous')]) },
+  { apiVersion: `${RBAC}/v1`, kind: 'RoleBinding', metadata: meta('kubeadm:nodes-kubeadm-config', {}, 'kube-system'),
+    roleRef: { apiGroup: RBAC, kind: 'Role', name: 'kubeadm:nodes-kubeadm-config' }, subjects: subjects([group('system:bootstrappers'), group('system:nodes')]) },
 ];
 
 const OPTS = { dryRun: false, fieldManager: 'windlass-rbac-bootstrap', fieldValidation: 'Ignore' } as const;
