@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, waitFor } from './harness/index.ts';
-import { startMultiNodeCluster, type MultiNode, type MultiNodeCluster } from './fixtures/multi-node.ts';
+import { CLUSTER_CIDR, SERVICE_CIDR, startMultiNodeCluster, type MultiNode, type MultiNodeCluster } from './fixtures/multi-node.ts';
 import type { NetnsKubectl } from './fixtures/node-netns.ts';
 
 const NS = 'mnet';
@@ -198,6 +198,17 @@ describe('multi-node networking (issue 6)', { timeout: 1_200_000 }, () => {
   });
 
   describe('1. vxlan: pod to pod across nodes', () => {
+    test('joined nodes use the server\'s CIDRs (kubeadm\'s, published in kube-system/kubeadm-config), not windlass\'s defaults', async () => {
+      assert.equal(CLUSTER_CIDR, '10.244.0.0/16');
+      for (const [name, ip] of webIps) assert.match(ip, /^10\.244\./, `${name}'s IP from --cluster-cidr`);
+      // The cluster DNS address is the 10th of --service-cidr (10.96.0.0/12), and the node routes that range to its pods' bridge.
+      assert.match(await kc(['exec', '-n', NS, 'web-1', '--', 'cat', '/etc/resolv.conf']), /^nameserver 10\.96\.0\.10$/m);
+      for (const n of c.nodes) {
+        const r = n.exec('ip', ['route', 'show', 'exact', SERVICE_CIDR]).stdout;
+        assert.match(r, /^10\.96\.0\.0\/12 dev cni0 /m, `${n.name} routes the service CIDR to cni0: ${r}`);
+      }
+    });
+
     test('each node has flannel.1 with FDB and neighbour entries for both peers', async () => {
       const cidrs = await podCidrs();
       for (const n of c.nodes) {
