@@ -66,6 +66,32 @@ void describe('admission chain against a real server', () => {
     await store.close();
   });
 
+  void test('pods/ephemeralcontainers (kubectl debug) adds debugging containers; nothing else changes them', async () => {
+    await ns('dbg');
+    const P = '/api/v1/namespaces/dbg/pods';
+    assert.equal((await c.req('POST', P, { metadata: { name: 'debugme' }, spec: { containers: [{ name: 'app', image: 'nginx' }] } })).status, 201);
+    const SMP = { 'Content-Type': 'application/strategic-merge-patch+json' };
+    const add = await c.req('PATCH', `${P}/debugme/ephemeralcontainers`, { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox', stdin: true, tty: true, targetContainerName: 'app' }] } }, SMP);
+    assert.equal(add.status, 200, JSON.stringify(add.json));
+    assert.deepEqual(add.json.spec.ephemeralContainers.map((e: any) => [e.name, e.terminationMessagePolicy]), [['dbg', 'File']], 'defaulted like a container');
+    assert.equal((await c.req('GET', `${P}/debugme/ephemeralcontainers`)).json.spec.ephemeralContainers[0].name, 'dbg');
+    const second = await c.req('PATCH', `${P}/debugme/ephemeralcontainers`, { spec: { ephemeralContainers: [{ name: 'dbg2', image: 'busybox' }] } }, SMP);
+    // Without $setElementOrder, strategic merge puts the patch's items first (as upstream); kubectl debug sends the order.
+    assert.deepEqual(second.json.spec.ephemeralContainers.map((e: any) => e.name), ['dbg2', 'dbg'], 'merged by name');
+    const changed = await c.req('PATCH', `${P}/debugme/ephemeralcontainers`, { spec: { ephemeralContainers: [{ name: 'dbg', image: 'alpine' }] } }, SMP);
+    assert.equal(changed.status, 422);
+    assert.match(changed.json.message, /existing ephemeral containers "dbg" may not be changed/);
+    const ports = await c.req('PATCH', `${P}/debugme/ephemeralcontainers`, { spec: { ephemeralContainers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80 }] }] } }, SMP);
+    assert.equal(ports.status, 422);
+    assert.ok(ports.json.details.causes.some((x: any) => /^spec\.ephemeralContainers\[\d\]\.ports$/.test(x.field)), JSON.stringify(ports.json.details));
+    const clash = await c.req('PATCH', `${P}/debugme/ephemeralcontainers`, { spec: { ephemeralContainers: [{ name: 'app', image: 'busybox' }] } }, SMP);
+    assert.equal(clash.status, 422, 'a name already used by a container');
+    const cur = (await c.req('GET', `${P}/debugme`)).json;
+    const put = await c.req('PUT', `${P}/debugme`, { ...cur, metadata: { ...cur.metadata, labels: { x: 'y' } }, spec: { ...cur.spec, ephemeralContainers: [] } });
+    assert.equal(put.status, 200);
+    assert.deepEqual(put.json.spec.ephemeralContainers.map((e: any) => e.name), ['dbg2', 'dbg'], 'an update of the pod itself keeps them');
+  });
+
   void test('NamespaceLifecycle: system namespaces stay; no content in missing namespaces', async () => {
     const del = await c.req('DELETE', '/api/v1/namespaces/kube-system');
     assert.equal(del.status, 403);

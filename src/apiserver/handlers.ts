@@ -267,7 +267,8 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
     send(res, 201, await issueToken({ ...env, signer: env.auth.signer, authenticator: env.auth.authenticator }, ns, p.name, body, opts.dryRun), []);
     return 'POST';
   }
-  if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize' && !(sub === 'approval' && kind.subresources?.includes('approval'))) throw notFoundPath();
+  if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize' && !(sub === 'approval' && kind.subresources?.includes('approval'))
+    && !(sub === 'ephemeralcontainers' && kind.group === '' && kind.resource === 'pods')) throw notFoundPath();
   const now = env.now();
 
   switch (method) {

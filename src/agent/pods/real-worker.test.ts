@@ -262,6 +262,31 @@ void test('a sandbox that died under a running pod is killed and re-created; ini
   await done(s);
 });
 
+void test('an ephemeral container (kubectl debug) starts in the running pod, is reported apart, and is never restarted', async () => {
+  const s = await setup();
+  const { client, runtime, workers } = s;
+  const p = pod('dbg', { containers: [{ name: 'app', image: 'img:1' }] });
+  client.seed(RESOURCES.pods, p);
+  workers.update(p);
+  await settle(workers);
+  const withDebug = { ...p, spec: { ...p.spec, ephemeralContainers: [{ name: 'debugger', image: 'img:2', command: ['hollow-exit', '0', '1'] }] } };
+  workers.update(withDebug);
+  await settle(workers);
+  let st = statuses(client).at(-1)!;
+  assert.deepEqual(((st.ephemeralContainerStatuses ?? []) as JsonObject[]).map((x) => [x.name, Object.keys(x.state), x.ready, x.image]), [['debugger', ['running'], false, 'img:2']]);
+  assert.deepEqual((st.containerStatuses as JsonObject[]).map((x) => x.name), ['app'], 'not among the app containers');
+  s.clock.step(1000);
+  await settle(workers);
+  s.clock.step(20_000);
+  await settle(workers);
+  st = statuses(client).at(-1)!;
+  const eph = (st.ephemeralContainerStatuses as JsonObject[])[0];
+  assert.deepEqual([Object.keys(eph.state), eph.state.terminated?.exitCode, eph.restartCount], [['terminated'], 0, 0]);
+  assert.equal(runtime.calls.filter((c) => c === 'create debugger').length, 1, 'never restarted');
+  assert.deepEqual([st.phase, ready(st)], ['Running', 'True'], 'the pod is unaffected');
+  await done(s);
+});
+
 void test('the previous exited instance is kept until the next restart; older ones are removed', async () => {
   const s = await setup();
   const { client, clock, runtime, workers } = s;

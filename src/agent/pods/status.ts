@@ -38,6 +38,8 @@ export interface StatusInput {
   /** init and app: per spec container, in spec order, the view or undefined when never created. */
   readonly init: readonly (ContainerView | undefined)[];
   readonly app: readonly (ContainerView | undefined)[];
+  /** ephemeral: the same for spec.ephemeralContainers (`kubectl debug`); they never change the phase or readiness. */
+  readonly ephemeral?: readonly (ContainerView | undefined)[];
   /** killed: the pod's containers were stopped for good (deletion); the phase becomes terminal. */
   readonly killed?: boolean;
   /** previous: the status reported before (transition times and startTime are kept from it). */
@@ -216,6 +218,10 @@ export function computePodStatus(input: StatusInput): JsonObject {
     status.initContainerStatuses = initSpecs.map((c, i) => containerStatus(c, init[i], now, progress.done || i === 0 ? 'ContainerCreating' : 'PodInitializing'));
   }
   status.containerStatuses = appSpecs.map((c, i) => containerStatus(c, app[i], now, progress.done ? 'ContainerCreating' : 'PodInitializing'));
+  const ephSpecs = (pod.spec?.ephemeralContainers ?? []) as JsonObject[];
+  if (ephSpecs.length > 0) {
+    status.ephemeralContainerStatuses = ephSpecs.map((c, i) => ({ ...containerStatus(c, input.ephemeral?.[i], now, 'ContainerCreating'), ready: false }));
+  }
   status.qosClass = typeof pod.status?.qosClass === 'string' && pod.status.qosClass ? pod.status.qosClass : qosClass(pod.spec ?? {});
   return status;
 }

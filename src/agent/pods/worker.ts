@@ -287,6 +287,12 @@ export class PodWorkers {
         }
       }
     }
+    // Ephemeral containers (`kubectl debug`): started once the pod runs, never restarted.
+    if (initDone) {
+      for (const c of (pod.spec?.ephemeralContainers ?? []) as JsonObject[]) {
+        if (!(await this.#statusOf(rec, c))) await runner.startOrRestart(rec, c, undefined, now, false);
+      }
+    }
     const status = await this.#report(rec);
     if (TERMINAL.has(String(status.phase))) { rec.terminal = true; await this.#kill(rec, 0); return; }
     this.#scheduleReadiness(rec);
@@ -402,8 +408,9 @@ export class PodWorkers {
     const ctx = { runner: this.#runner, runtimeName: this.#runtimeName, now: this.#o.clock.now(), ...(this.#o.probes ? { probes: this.#o.probes } : {}) };
     const init = await containerViews(rec, (pod.spec?.initContainers ?? []) as JsonObject[], ctx);
     const app = await containerViews(rec, (pod.spec?.containers ?? []) as JsonObject[], ctx);
+    const ephemeral = await containerViews(rec, (pod.spec?.ephemeralContainers ?? []) as JsonObject[], ctx);
     rec.reportedAt = this.#o.clock.now();
-    let status = computePodStatus({ pod, now: rec.reportedAt, hostIp: this.#o.hostIp, podIps: rec.ips, init, app, killed: rec.killed && !rec.terminal, ...(rec.status ? { previous: rec.status } : {}) });
+    let status = computePodStatus({ pod, now: rec.reportedAt, hostIp: this.#o.hostIp, podIps: rec.ips, init, app, ephemeral, killed: rec.killed && !rec.terminal, ...(rec.status ? { previous: rec.status } : {}) });
     if (rec.terminal && rec.status && TERMINAL.has(String(rec.status.phase))) status = { ...status, phase: rec.status.phase };
     else if (rec.terminal && TERMINAL.has(String(pod.status?.phase))) status = { ...status, phase: pod.status.phase };
     rec.status = { phase: status.phase, conditions: status.conditions, startTime: status.startTime, ...(status.podIPs ? { podIPs: status.podIPs } : {}) };

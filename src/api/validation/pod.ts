@@ -173,6 +173,15 @@ export function validatePodSpec(specIn: unknown, path: string, opts: PodSpecOpti
     errs.push(...validateContainer(c, cp, volumes, opts.isPod === true, false));
     if (c.name) { if (seen.has(c.name)) errs.push(duplicate(child(cp, 'name'), c.name)); seen.add(c.name); }
   });
+  arr(spec.ephemeralContainers).forEach((c, i) => {
+    const cp = index(child(path, 'ephemeralContainers'), i);
+    errs.push(...validateContainer({ ...c, ports: undefined, livenessProbe: undefined, readinessProbe: undefined, startupProbe: undefined, lifecycle: undefined, resources: undefined }, cp, volumes, opts.isPod === true, false));
+    // As upstream: a debugging container has no ports, probes, lifecycle hooks or resources.
+    for (const f of ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'resources'] as const) {
+      if (c[f] !== undefined && c[f] !== null && !(f === 'resources' && Object.keys(obj(c[f])).length === 0)) errs.push(forbidden(child(cp, f), 'cannot be set for an Ephemeral Container'));
+    }
+    if (c.name) { if (seen.has(c.name)) errs.push(duplicate(child(cp, 'name'), c.name)); seen.add(c.name); }
+  });
   errs.push(...enumField(spec.restartPolicy, child(path, 'restartPolicy'), RESTART_POLICIES));
   errs.push(...enumField(spec.dnsPolicy, child(path, 'dnsPolicy'), DNS_POLICIES));
   if (isSet(spec.activeDeadlineSeconds)) {
@@ -206,6 +215,15 @@ function validatePodSpecUpdate(newSpec: JsonObject, oldSpec: JsonObject): FieldE
   if (deepEqual(newSpec, oldSpec)) return []; // most updates (status, metadata) leave the spec alone
   const errs: FieldError[] = [];
   const munged: JsonObject = structuredClone(newSpec);
+  // Ephemeral containers (pods/ephemeralcontainers) may be added, never changed or removed.
+  const newEph = arr(newSpec.ephemeralContainers);
+  for (const old of arr(oldSpec.ephemeralContainers)) {
+    const now = newEph.find((e) => e.name === old.name);
+    if (!now) errs.push(forbidden('spec.ephemeralContainers', `existing ephemeral containers "${String(old.name)}" may not be removed`));
+    else if (!deepEqual(now, old)) errs.push(forbidden('spec.ephemeralContainers', `existing ephemeral containers "${String(old.name)}" may not be changed`));
+  }
+  munged.ephemeralContainers = oldSpec.ephemeralContainers;
+  if (munged.ephemeralContainers === undefined) delete munged.ephemeralContainers;
   for (const list of ['containers', 'initContainers'] as const) {
     const olds = arr(oldSpec[list]);
     arr(munged[list]).forEach((c, i) => { if (olds[i]) c.image = olds[i].image; });

@@ -14,7 +14,7 @@ import type { KeyValue, Store } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
 import { decodeKv, rawWithRv, type WatchCaches } from '../watch-cache.ts';
-import { clone } from '../patch/json-util.ts';
+import { clone, isObject } from '../patch/json-util.ts';
 import { storageKey, storagePrefix, type Catalog } from './catalog.ts';
 import { storageConversion, type StorageConversion } from './conversion.ts';
 import { EVERYTHING, type Predicate } from './predicate.ts';
@@ -344,6 +344,14 @@ export class ResourceRegistry {
       next.metadata.resourceVersion = obj.metadata.resourceVersion;
       return next;
     }
+    if (sub === 'ephemeralcontainers') {
+      // pods/ephemeralcontainers (`kubectl debug`) changes only spec.ephemeralContainers.
+      const next = clone(cur);
+      next.spec = { ...(next.spec ?? {}), ephemeralContainers: obj.spec?.ephemeralContainers ?? [] };
+      if (next.spec.ephemeralContainers.length === 0) delete next.spec.ephemeralContainers;
+      next.metadata.resourceVersion = obj.metadata.resourceVersion;
+      return next;
+    }
     if (sub === 'approval') {
       // certificatesigningrequests/approval changes only the conditions (Approved/Denied among them).
       const next = clone(cur);
@@ -359,6 +367,11 @@ export class ResourceRegistry {
     if (kind.hasStatus) {
       if (cur.status === undefined) delete obj.status;
       else obj.status = cur.status;
+    }
+    if (kind.group === '' && kind.resource === 'pods' && isObject(obj.spec)) {
+      // only pods/ephemeralcontainers changes them (upstream's pod strategy resets them on update)
+      if (cur.spec?.ephemeralContainers === undefined) delete obj.spec.ephemeralContainers;
+      else obj.spec.ephemeralContainers = cur.spec.ephemeralContainers;
     }
     if (isNamespaceKind(kind)) {
       obj.status = cur.status;
