@@ -131,12 +131,12 @@ describe('node agent with real containers (issue 5)', { timeout: 1_800_000 }, ()
       await waitEvent('direct', /^Killing$/);
     });
 
-    test('kubectl debug adds an ephemeral container that runs in the pod and shows in its status', async () => {
-      await kc(['debug', '-n', NS, 'pod/direct', `--image=${c.image}`, '-c', 'dbg', '--', 'sh', '-c', 'echo debug-$((6*7)); hostname']);
+    test('kubectl debug --target adds an ephemeral container that runs in the pod, sees the target\'s processes and shows in its status', async () => {
+      await kc(['debug', '-n', NS, 'pod/direct', `--image=${c.image}`, '-c', 'dbg', '--target=main', '--', 'sh', '-c', 'echo debug-$((6*7)); hostname; ps | grep -c "[s]leep 3600"']);
       const p = await waitPod('direct', (x) => Boolean(x.status?.ephemeralContainerStatuses?.[0]?.state?.terminated), 'the ephemeral container ran', 60_000);
       const eph = p.status.ephemeralContainerStatuses[0];
       assert.deepEqual([eph.name, eph.state.terminated.exitCode, eph.restartCount], ['dbg', 0, 0], JSON.stringify(eph));
-      assert.equal(await kc(['logs', '-n', NS, 'direct', '-c', 'dbg']), 'debug-42\ndirect\n', 'it shares the pod (its hostname)');
+      assert.equal(await kc(['logs', '-n', NS, 'direct', '-c', 'dbg']), 'debug-42\ndirect\n1\n', 'it shares the pod (its hostname) and, with --target, the target container\'s processes');
       assert.ok(running(p), 'the pod keeps running');
     });
   });

@@ -62,8 +62,8 @@ export interface PodSandboxConfig {
   readonly windows?: WindowsSandboxConfig;
 }
 
-/** NamespaceMode mirrors CRI NamespaceMode: POD (shared by the pod's containers), CONTAINER (own), NODE (the host's). */
-export type NamespaceMode = 'POD' | 'CONTAINER' | 'NODE';
+/** NamespaceMode mirrors CRI NamespaceMode: POD (shared by the pod's containers), CONTAINER (own), NODE (the host's), TARGET (another container's: `targetId`). */
+export type NamespaceMode = 'POD' | 'CONTAINER' | 'NODE' | 'TARGET';
 
 /** LinuxSandboxConfig mirrors CRI LinuxPodSandboxConfig (+ LinuxSandboxSecurityContext). */
 export interface LinuxSandboxConfig {
@@ -170,7 +170,8 @@ export interface LinuxContainerSecurity {
   readonly supplementalGroups?: readonly number[];
   readonly readonlyRootfs?: boolean;
   readonly noNewPrivs?: boolean;
-  readonly namespaceOptions?: { readonly pid?: NamespaceMode; readonly ipc?: NamespaceMode; readonly network?: NamespaceMode };
+  /** namespaceOptions: `targetId` is the container whose namespace a TARGET mode joins (an ephemeral container's `targetContainerName`). */
+  readonly namespaceOptions?: { readonly pid?: NamespaceMode; readonly ipc?: NamespaceMode; readonly network?: NamespaceMode; readonly targetId?: string };
 }
 
 /** WindowsContainerConfig mirrors CRI WindowsContainerConfig (resources and run-as user). */

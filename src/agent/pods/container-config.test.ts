@@ -50,6 +50,8 @@ void test('security context: the container’s fields win over the pod’s', () 
   }
   const shared = containerSecurity(pod([], { shareProcessNamespace: true, hostIPC: true, hostNetwork: true }), {});
   assert.deepEqual(shared.namespaceOptions, { pid: 'POD', ipc: 'NODE', network: 'NODE' });
+  assert.deepEqual(containerSecurity(pod([]), { name: 'dbg' }, 'cid-main').namespaceOptions, { pid: 'TARGET', targetId: 'cid-main', ipc: 'POD', network: 'POD' },
+    'an ephemeral container with a target joins that container\'s PID namespace');
   assert.equal(containerSecurity(pod([], { hostPID: true, shareProcessNamespace: true }), {}).namespaceOptions?.pid, 'NODE');
 });
 

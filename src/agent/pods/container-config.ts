@@ -37,6 +37,8 @@ export interface ContainerConfigInput {
   readonly memoryCapacity?: number;
   /** linux: whether to include the linux section (resources and security; hollow nodes skip it). */
   readonly linux?: boolean;
+  /** targetContainerId: the runtime ID of an ephemeral container's `targetContainerName`, whose PID namespace it joins. */
+  readonly targetContainerId?: string;
 }
 
 const milli = (v: unknown): number => Math.round((parseQuantity(v) ?? 0) * 1000);
@@ -91,7 +93,7 @@ export function namespaceModes(spec: JsonObject): { pid: NamespaceMode; ipc: Nam
 const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
 
 /** containerSecurity merges the pod's and the container's securityContext into CRI's (the container's fields win). */
-export function containerSecurity(pod: JsonObject, container: JsonObject): LinuxContainerSecurity {
+export function containerSecurity(pod: JsonObject, container: JsonObject, targetContainerId?: string): LinuxContainerSecurity {
   const psc = (pod.spec?.securityContext ?? {}) as JsonObject;
   const csc = (container.securityContext ?? {}) as JsonObject;
   const runAsUser = int(csc.runAsUser) ?? int(psc.runAsUser);
@@ -108,7 +110,7 @@ export function containerSecurity(pod: JsonObject, container: JsonObject): Linux
     ...(groups.length > 0 ? { supplementalGroups: [...new Set(groups)] } : {}),
     ...(csc.readOnlyRootFilesystem === true ? { readonlyRootfs: true } : {}),
     ...(csc.allowPrivilegeEscalation === false && !privileged ? { noNewPrivs: true } : {}),
-    namespaceOptions: namespaceModes(pod.spec ?? {}),
+    namespaceOptions: { ...namespaceModes(pod.spec ?? {}), ...(targetContainerId ? { pid: 'TARGET' as const, targetId: targetContainerId } : {}) },
   };
 }
 
@@ -147,7 +149,7 @@ export function containerConfig(input: ContainerConfigInput): ContainerConfig {
   const { pod, container: c, restartCount, envs } = input;
   const name = String(c.name);
   const linux = input.linux === true
-    ? { linux: { resources: linuxResources(pod, c, input.memoryCapacity), securityContext: containerSecurity(pod, c) } }
+    ? { linux: { resources: linuxResources(pod, c, input.memoryCapacity), securityContext: containerSecurity(pod, c, input.targetContainerId) } }
     : {};
   return {
     metadata: { name, attempt: restartCount },

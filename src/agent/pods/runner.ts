@@ -228,8 +228,9 @@ export class ContainerRunner {
         mounts.push({ containerPath: tmp, hostPath: termLog, readonly: false });
       }
     }
+    const target = typeof c.targetContainerName === 'string' ? rec.containers.get(c.targetContainerName)?.id : undefined;
     const base = containerConfig({
-      pod: rec.pod, container: c, restartCount: cr.restartCount, envs: env.envs, mounts, linux: h.real,
+      pod: rec.pod, container: c, restartCount: cr.restartCount, envs: env.envs, mounts, linux: h.real, ...(target ? { targetContainerId: target } : {}),
       ...(node?.memoryCapacity !== undefined ? { memoryCapacity: node.memoryCapacity } : {}),
     });
     const config = termLog ? { ...base, annotations: { ...base.annotations, [TERMINATION_LOG_ANNOTATION]: termLog } } : base;

@@ -107,6 +107,7 @@ export function containerConfigToWire(c: ContainerConfig, sandbox: PodSandboxCon
           network: sc?.namespaceOptions?.network ?? podNs.network,
           pid: sc?.namespaceOptions?.pid ?? podNs.pid,
           ipc: sc?.namespaceOptions?.ipc ?? podNs.ipc,
+          target_id: sc?.namespaceOptions?.targetId ?? '',
         },
         run_as_user: int64Value(sc?.runAsUser),
         run_as_group: int64Value(sc?.runAsGroup),

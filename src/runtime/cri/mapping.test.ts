@@ -38,7 +38,7 @@ test('sandbox config encodes through api.proto with kubelet namespace defaults',
   assert.equal(linux.cgroup_parent, '/windlass/podu1');
   assert.deepEqual(linux.sysctls, { 'net.ipv4.ip_forward': '1' });
   const sc = linux.security_context as Wire;
-  assert.deepEqual(sc.namespace_options, { network: 'POD', pid: 'CONTAINER', ipc: 'POD' });
+  assert.deepEqual(sc.namespace_options, { network: 'POD', pid: 'CONTAINER', ipc: 'POD', target_id: '' });
   assert.deepEqual(sc.run_as_user, { value: '1000' });
   assert.equal(sc.run_as_group, null);
   assert.deepEqual(sc.supplemental_groups, ['5', '6']);
@@ -63,8 +63,14 @@ test('container config encodes through api.proto and inherits the sandbox namesp
   const linux = w.linux as Wire;
   assert.deepEqual(linux.resources, { cpu_period: '100000', cpu_quota: '50000', cpu_shares: '256', memory_limit_in_bytes: String(2 ** 40), oom_score_adj: '0' });
   const sc = linux.security_context as Wire;
-  assert.deepEqual(sc.namespace_options, { network: 'POD', pid: 'POD', ipc: 'POD' });
+  assert.deepEqual(sc.namespace_options, { network: 'POD', pid: 'POD', ipc: 'POD', target_id: '' });
   assert.deepEqual(sc.run_as_group, { value: '0' });
+  // an ephemeral container joining another container's PID namespace (kubectl debug --target)
+  const targeted = roundTrip('ContainerConfig', containerConfigToWire({
+    metadata: { name: 'dbg', attempt: 0 }, image: { image: 'busybox:1' },
+    linux: { securityContext: { namespaceOptions: { pid: 'TARGET', targetId: 'abc123' } } },
+  }, sandbox));
+  assert.deepEqual(((targeted.linux as Wire).security_context as Wire).namespace_options, { network: 'POD', pid: 'TARGET', ipc: 'POD', target_id: 'abc123' });
   assert.deepEqual((sc.capabilities as Wire).add_capabilities, ['NET_ADMIN']);
   assert.equal(w.log_path, 'c/3.log');
   assert.equal(w.tty, true);
