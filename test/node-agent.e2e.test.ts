@@ -208,6 +208,15 @@ describe('node agent with real containers (issue 5)', { timeout: 1_800_000 }, ()
       }
     });
 
+    test('kubectl run -i --rm attaches stdin to a new pod, shows its output and deletes it', async () => {
+      const r = await k.run(['run', 'oneshot', '-n', NS, '-i', '--rm', '--restart=Never', `--image=${c.image}`, '--', 'sh', '-c', 'read x; echo got-$x'],
+        { timeoutMs: 120_000, stdin: 'hello\n' });
+      assert.equal(r.code, 0, r.describe());
+      assert.match(r.stdout, /got-hello/);
+      assert.match(r.stdout, /pod "oneshot" deleted/);
+      await waitFor(async () => (await k.run(['get', 'pod', '-n', NS, 'oneshot'])).code !== 0, { timeoutMs: 60_000, what: 'the pod gone' });
+    });
+
     test('kubectl cp into and out of a container', async () => {
       const local = join(c.dir, 'cp-in.txt');
       await writeFile(local, 'copied in\n');
