@@ -17,7 +17,8 @@ void test('parseResolvConf', () => {
 });
 
 void test('podDnsConfig per dnsPolicy', () => {
-  const cluster = { servers: ['10.96.0.10'], searches: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'corp.example'], options: ['ndots:5'] };
+  // As the kubelet: the cluster's search domains, then (here) the node's extra ones, then the host's.
+  const cluster = { servers: ['10.96.0.10'], searches: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'corp.example', 'lan', 'home'], options: ['ndots:5'] };
   const host = parseResolvConf(HOST);
   const cases: [string, JsonObject, JsonObject | undefined][] = [
     ['ClusterFirst (default)', {}, cluster],

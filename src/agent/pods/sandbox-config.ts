@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { JsonObject } from '../../api/index.ts';
 import type { DnsConfig, PodSandboxConfig, PortMapping } from '../../runtime/index.ts';
-import { parseResolvConf } from '../../network/dns/index.ts';
+import { parseResolvConf, podDnsConfig as resolverConfig } from '../../network/dns/index.ts';
 import { LABEL, namespaceModes } from './container-config.ts';
 
 /** ClusterDns is the node's DNS setup (PodWorkersOptions.dns). */
@@ -33,45 +33,27 @@ export interface SandboxInput {
   readonly hostResolvConfText?: string;
 }
 
-const MAX_SERVERS = 3;
-const MAX_SEARCHES = 32;
-
 /** parseResolvConf is the cluster DNS's resolv.conf reader (network/dns), re-exported for the pod workers. */
 export { parseResolvConf };
 
-const uniq = (xs: readonly string[]): string[] => [...new Set(xs.filter((x) => x !== ''))];
-
-/** mergeOptions merges resolv.conf options by name, later values winning. */
-function mergeOptions(base: readonly string[], extra: readonly JsonObject[]): string[] {
-  const out = new Map<string, string>();
-  for (const o of base) out.set(o.split(':')[0], o);
-  for (const o of extra) out.set(String(o.name), o.value !== undefined && o.value !== null && o.value !== '' ? `${String(o.name)}:${String(o.value)}` : String(o.name));
-  return [...out.values()];
+/** usesClusterDns tells whether the pod's effective dnsPolicy is ClusterFirst (hostNetwork pods need ClusterFirstWithHostNet; no cluster DNS means Default). */
+function usesClusterDns(pod: JsonObject, dns: ClusterDns | undefined): boolean {
+  const policy = String(pod.spec?.dnsPolicy || 'ClusterFirst');
+  if (!dns || dns.servers.length === 0) return false;
+  return policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && pod.spec?.hostNetwork !== true);
 }
 
-/** podDnsConfig computes the sandbox DNS configuration per dnsPolicy (kubelet's GetPodDNS); undefined = the runtime's default. */
+/** podDnsConfig computes the sandbox DNS configuration per dnsPolicy (kubelet's GetPodDNS, network/dns's podDnsConfig;
+ * ClusterFirst searches get the node's extra `dns.searches` before the host's); undefined = the runtime's default (the
+ * host's own file) for a pod that gets the host's resolver unchanged on a node without one. */
 export function podDnsConfig(pod: JsonObject, dns: ClusterDns | undefined, hostResolvConfText: string): DnsConfig | undefined {
-  const spec = pod.spec ?? {};
-  let policy = String(spec.dnsPolicy ?? 'ClusterFirst');
-  if (policy === 'ClusterFirst' && spec.hostNetwork === true) policy = 'Default';
-  if ((policy === 'ClusterFirst' || policy === 'ClusterFirstWithHostNet') && (!dns || dns.servers.length === 0)) policy = 'Default';
   const host = parseResolvConf(hostResolvConfText);
-  let base: DnsConfig;
-  if (policy === 'None') base = { servers: [], searches: [], options: [] };
-  else if (policy === 'Default') {
-    if (!spec.dnsConfig && (!dns || host.servers.length === 0)) return undefined; // the runtime's default: the host's file
-    base = host;
-  } else {
-    const d = dns!.clusterDomain;
-    const ns = String(pod.metadata?.namespace ?? 'default');
-    base = { servers: [...dns!.servers], searches: [`${ns}.svc.${d}`, `svc.${d}`, d, ...dns!.searches], options: ['ndots:5'] };
-  }
-  const extra = (spec.dnsConfig ?? {}) as JsonObject;
-  return {
-    servers: uniq([...base.servers, ...((extra.nameservers ?? []) as string[]).map(String)]).slice(0, MAX_SERVERS),
-    searches: uniq([...base.searches, ...((extra.searches ?? []) as string[]).map(String)]).slice(0, MAX_SEARCHES),
-    options: mergeOptions(base.options, (extra.options ?? []) as JsonObject[]),
-  };
+  const cluster = usesClusterDns(pod, dns);
+  if (!cluster && String(pod.spec?.dnsPolicy) !== 'None' && !pod.spec?.dnsConfig && (!dns || host.servers.length === 0)) return undefined;
+  return resolverConfig(pod, {
+    clusterDomain: dns?.clusterDomain, clusterDns: dns?.servers ?? [],
+    host: cluster ? { ...host, searches: [...(dns?.searches ?? []), ...host.searches] } : host,
+  });
 }
 
 /** podHostname is the sandbox hostname: spec.hostname or the pod name (63 characters at most), the FQDN with setHostnameAsFQDN and a subdomain. */
