@@ -131,6 +131,17 @@ describe('node agent with real containers (issue 5)', { timeout: 1_800_000 }, ()
       await waitEvent('direct', /^Killing$/);
     });
 
+    test('kubectl debug node/… runs a host-namespaced pod with the node\'s root at /host', async () => {
+      const out = await kc(['debug', '-n', NS, `node/${c.nodeName}`, `--image=${c.image}`, '--', 'sh', '-c', 'test -d /host/proc/1 && echo host-root-ok; cat /host/etc/hostname >/dev/null && echo etc-ok']);
+      const name = /pod\/(node-debugger-\S+)|Creating debugging pod (\S+)/.exec(out);
+      const pod = name?.[1] ?? name?.[2];
+      assert.ok(pod, out);
+      const p = await waitPod(pod, (x) => x.status?.phase === 'Succeeded' || x.status?.phase === 'Failed', 'the node debugger finished', 90_000);
+      assert.equal(p.status.phase, 'Succeeded', JSON.stringify(p.status));
+      assert.equal(p.spec.hostPID && p.spec.hostNetwork, true);
+      assert.equal(await kc(['logs', '-n', NS, pod]), 'host-root-ok\netc-ok\n');
+    });
+
     test('kubectl debug --target adds an ephemeral container that runs in the pod, sees the target\'s processes and shows in its status', async () => {
       await kc(['debug', '-n', NS, 'pod/direct', `--image=${c.image}`, '-c', 'dbg', '--target=main', '--', 'sh', '-c', 'echo debug-$((6*7)); hostname; ps | grep -c "[s]leep 3600"']);
       const p = await waitPod('direct', (x) => Boolean(x.status?.ephemeralContainerStatuses?.[0]?.state?.terminated), 'the ephemeral container ran', 60_000);
