@@ -4,6 +4,7 @@
  * components import only this file.
  */
 export * from './errors.ts';
+export { stableJson } from './stable-json.ts';
 export * from './kinds/types.ts';
 export * from './schema/index.ts';
 export * from './kinds/index.ts';

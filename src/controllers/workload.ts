@@ -5,7 +5,7 @@
  * "expectations" that stop a controller acting again before its own writes show in the cache.
  */
 import { createHash } from 'node:crypto';
-import { labelSelectorFromMeta, matchesLabels, type JsonObject, type LabelSelector } from '../api/index.ts';
+import { labelSelectorFromMeta, matchesLabels, stableJson, type JsonObject, type LabelSelector } from '../api/index.ts';
 import type { Clock } from '../client/index.ts';
 
 /** OwnerReference is metadata.ownerReferences[i]. */
@@ -115,15 +115,8 @@ export function templateHash(template: JsonObject | undefined, collisionCount = 
   return out;
 }
 
-/** stableJson serializes with sorted keys so equal objects hash equally. */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
+/** stableJson is the API's sorted-key JSON (api/stable-json.ts), re-exported for the controllers. */
+export { stableJson };
 
 /** Condition is a status condition of a workload (Deployment, Job, …). */
 export interface Condition {

@@ -8,7 +8,7 @@
  * (the container's over the pod's). Pure functions.
  */
 import { createHash } from 'node:crypto';
-import { parseQuantity } from '../../api/index.ts';
+import { parseQuantity, stableJson } from '../../api/index.ts';
 import type { JsonObject } from '../../api/index.ts';
 import type { ContainerConfig, LinuxContainerResources, LinuxContainerSecurity, Mount, NamespaceMode } from '../../runtime/index.ts';
 import { qosClass } from './status.ts';
@@ -129,19 +129,10 @@ export function containerLabels(pod: JsonObject, name: string): Record<string, s
 /** CONTAINER_HASH_ANNOTATION records on the runtime's container the hash of the spec it was made from. */
 export const CONTAINER_HASH_ANNOTATION = 'io.kubernetes.container.hash';
 
-function sortedJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${sortedJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /** containerHash is the kubelet-style hash of a container's spec (resources left out, as the kubelet does since in-place resize): a running container whose hash differs from its spec's is restarted. */
 export function containerHash(c: JsonObject): string {
   const { resources: _r, ...rest } = c;
-  return createHash('sha256').update(sortedJson(rest)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 16);
 }
 
 /** containerConfig builds the CRI ContainerConfig of `container` at restart count `restartCount`. */
