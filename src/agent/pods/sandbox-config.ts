@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { JsonObject } from '../../api/index.ts';
 import type { DnsConfig, PodSandboxConfig, PortMapping } from '../../runtime/index.ts';
-import { parseResolvConf, podDnsConfig as resolverConfig } from '../../network/dns/index.ts';
+import { effectiveDnsPolicy, parseResolvConf, podDnsConfig as resolverConfig } from '../../network/dns/index.ts';
 import { LABEL, namespaceModes } from './container-config.ts';
 
 /** ClusterDns is the node's DNS setup (PodWorkersOptions.dns). */
@@ -36,20 +36,14 @@ export interface SandboxInput {
 /** parseResolvConf is the cluster DNS's resolv.conf reader (network/dns), re-exported for the pod workers. */
 export { parseResolvConf };
 
-/** usesClusterDns tells whether the pod's effective dnsPolicy is ClusterFirst (hostNetwork pods need ClusterFirstWithHostNet; no cluster DNS means Default). */
-function usesClusterDns(pod: JsonObject, dns: ClusterDns | undefined): boolean {
-  const policy = String(pod.spec?.dnsPolicy || 'ClusterFirst');
-  if (!dns || dns.servers.length === 0) return false;
-  return policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && pod.spec?.hostNetwork !== true);
-}
-
 /** podDnsConfig computes the sandbox DNS configuration per dnsPolicy (kubelet's GetPodDNS, network/dns's podDnsConfig;
  * ClusterFirst searches get the node's extra `dns.searches` before the host's); undefined = the runtime's default (the
  * host's own file) for a pod that gets the host's resolver unchanged on a node without one. */
 export function podDnsConfig(pod: JsonObject, dns: ClusterDns | undefined, hostResolvConfText: string): DnsConfig | undefined {
   const host = parseResolvConf(hostResolvConfText);
-  const cluster = usesClusterDns(pod, dns);
-  if (!cluster && String(pod.spec?.dnsPolicy) !== 'None' && !pod.spec?.dnsConfig && (!dns || host.servers.length === 0)) return undefined;
+  const policy = effectiveDnsPolicy(pod, (dns?.servers.length ?? 0) > 0);
+  const cluster = policy === 'ClusterFirst';
+  if (policy === 'Default' && !pod.spec?.dnsConfig && (!dns || host.servers.length === 0)) return undefined;
   return resolverConfig(pod, {
     clusterDomain: dns?.clusterDomain, clusterDns: dns?.servers ?? [],
     host: cluster ? { ...host, searches: [...(dns?.searches ?? []), ...host.searches] } : host,

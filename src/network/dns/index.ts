@@ -14,5 +14,5 @@ export { forwardQuery, parseUpstream, resolvConfNameservers } from './upstream.t
 export type { Upstream } from './upstream.ts';
 export { parseIp, formatIp, canonicalIp, dashedIp, undashIp, reverseName, fromReverseName, parseCidrRange } from './ip.ts';
 export type { IpAddress } from './ip.ts';
-export { podDnsConfig, parseResolvConf, renderResolvConf } from './pod-dns.ts';
+export { effectiveDnsPolicy, podDnsConfig, parseResolvConf, renderResolvConf } from './pod-dns.ts';
 export type { PodDnsConfig, HostResolvConf } from './pod-dns.ts';

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JsonObject } from '../../api/index.ts';
-import { parseResolvConf, podDnsConfig, renderResolvConf, type PodDnsConfig } from './pod-dns.ts';
+import { effectiveDnsPolicy, parseResolvConf, podDnsConfig, renderResolvConf, type PodDnsConfig } from './pod-dns.ts';
 
 const host = parseResolvConf('# host\nnameserver 192.0.2.53\nnameserver 192.0.2.54 ; second\nsearch corp.example lab.example\noptions edns0 timeout:2\n');
 const pod = (spec: JsonObject, namespace = 'apps'): JsonObject => ({ metadata: { namespace, name: 'p' }, spec });
@@ -38,4 +38,16 @@ test('pod dns: at most 3 nameservers; resolv.conf rendering', () => {
   assert.deepEqual(c.servers, ['10.43.0.10', '1.1.1.1', '2.2.2.2']);
   assert.equal(renderResolvConf({ servers: ['10.43.0.10'], searches: ['a.svc.cluster.local', 'cluster.local'], options: ['ndots:5'] }),
     'search a.svc.cluster.local cluster.local\nnameserver 10.43.0.10\noptions ndots:5\n');
+});
+
+void test('effectiveDnsPolicy: host network, ClusterFirstWithHostNet and a node without cluster DNS', () => {
+  const cases: [string, Record<string, unknown>, boolean, string][] = [
+    ['default', {}, true, 'ClusterFirst'],
+    ['host network', { hostNetwork: true }, true, 'Default'],
+    ['host network opting in', { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }, true, 'ClusterFirst'],
+    ['no cluster DNS', {}, false, 'Default'],
+    ['Default', { dnsPolicy: 'Default' }, true, 'Default'],
+    ['None', { dnsPolicy: 'None' }, false, 'None'],
+  ];
+  for (const [what, spec, has, want] of cases) assert.equal(effectiveDnsPolicy({ metadata: {}, spec }, has), want, what);
 });

@@ -32,15 +32,20 @@ export function parseResolvConf(text: string): HostResolvConf {
   return { servers, searches, options };
 }
 
+/** effectiveDnsPolicy is the policy a pod's resolver follows: ClusterFirst (also for ClusterFirstWithHostNet),
+ * Default (also ClusterFirst on the host network or with no cluster DNS), or None. */
+export function effectiveDnsPolicy(pod: JsonObject, hasClusterDns: boolean): 'ClusterFirst' | 'Default' | 'None' {
+  const declared = String(pod.spec?.dnsPolicy || 'ClusterFirst');
+  if (declared === 'None' || declared === 'Default') return declared;
+  if (declared === 'ClusterFirst' && pod.spec?.hostNetwork === true) return 'Default';
+  return hasClusterDns ? 'ClusterFirst' : 'Default';
+}
+
 /** podDnsConfig computes a pod's DNS configuration (clusterDns: the cluster DNS service IPs). */
 export function podDnsConfig(pod: JsonObject, opts: { clusterDomain?: string; clusterDns: readonly string[]; host: HostResolvConf }): PodDnsConfig {
   const domain = (opts.clusterDomain ?? 'cluster.local').replace(/^\.+|\.+$/g, '');
   const ns = String(pod.metadata?.namespace || 'default');
-  const declared = String(pod.spec?.dnsPolicy || 'ClusterFirst');
-  let policy = declared;
-  if (policy === 'ClusterFirst' && pod.spec?.hostNetwork === true) policy = 'Default';
-  if (policy === 'ClusterFirstWithHostNet') policy = 'ClusterFirst';
-  if (policy === 'ClusterFirst' && !opts.clusterDns.length) policy = 'Default';
+  const policy = effectiveDnsPolicy(pod, opts.clusterDns.length > 0);
   let servers: string[] = [];
   let searches: string[] = [];
   let options: string[] = [];
