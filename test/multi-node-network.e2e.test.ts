@@ -22,7 +22,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, waitFor } from './harness/index.ts';
 import { CLUSTER_CIDR, SERVICE_CIDR, startMultiNodeCluster, type MultiNode, type MultiNodeCluster } from './fixtures/multi-node.ts';
-import type { NetnsKubectl } from './fixtures/node-netns.ts';
+import { kubectlHelpers, type NetnsKubectl } from './fixtures/node-netns.ts';
 
 const NS = 'mnet';
 let c: MultiNodeCluster;
@@ -32,17 +32,7 @@ const webIps = new Map<string, string>();
 /** webContainers is the web pods' `containerID restartCount` at the start (agents restarting for a mode change keep the pods). */
 let webContainers = '';
 
-/** kc runs kubectl and asserts success, returning stdout. */
-async function kc(args: readonly string[], stdin?: string): Promise<string> {
-  const r = await k.run(args, { timeoutMs: 60_000, ...(stdin !== undefined ? { stdin } : {}) });
-  assert.equal(r.code, 0, r.describe());
-  return r.stdout;
-}
-
-/** apply creates or updates objects in the test namespace. */
-async function apply(...objs: Record<string, unknown>[]): Promise<void> {
-  await kc(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }));
-}
+const { kc, apply } = kubectlHelpers(() => k, NS);
 
 /** inPod runs a shell script in a pod; returns exit code and output. */
 async function inPod(pod: string, script: string, timeoutMs = 90_000): Promise<{ code: number | null; out: string }> {

@@ -11,23 +11,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from './harness/index.ts';
-import { startNodeCluster, type NetnsKubectl, type NodeCluster } from './fixtures/node-netns.ts';
+import { kubectlHelpers, startNodeCluster, type NetnsKubectl, type NodeCluster } from './fixtures/node-netns.ts';
 
 const NS = 'net';
 let c: NodeCluster;
 let k: NetnsKubectl;
 
-/** kc runs kubectl and asserts success, returning stdout. */
-async function kc(args: readonly string[], stdin?: string): Promise<string> {
-  const r = await k.run(args, { timeoutMs: 60_000, ...(stdin !== undefined ? { stdin } : {}) });
-  assert.equal(r.code, 0, r.describe());
-  return r.stdout;
-}
-
-/** apply creates or updates objects in the test namespace. */
-async function apply(...objs: Record<string, unknown>[]): Promise<void> {
-  await kc(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }));
-}
+const { kc, apply } = kubectlHelpers(() => k, NS);
 
 /** inPod runs a shell command in a pod; returns exit code and output. */
 async function inPod(pod: string, script: string): Promise<{ code: number | null; out: string }> {
