@@ -23,7 +23,8 @@ import { startControllers } from '../controllers/index.ts';
 import type { RunningControllers, StartControllersOptions } from '../controllers/index.ts';
 import { startScheduler } from '../scheduler/index.ts';
 import type { RunningScheduler, StartSchedulerOptions } from '../scheduler/index.ts';
-import { startControlPlane } from './control-plane.ts';
+import { startControlPlane, type RunningControlPlane } from './control-plane.ts';
+import { startControlPlaneThread, type ControlPlaneSpec } from './control-plane-thread.ts';
 import { createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import type { CliIo, ServerFlags } from './program.ts';
@@ -47,6 +48,9 @@ export interface ServerDeps {
   readonly startScheduler?: (opts: StartSchedulerOptions) => RunningScheduler;
   /** startAgent runs the built-in node agent (absent: none, as on non-Linux machines and in tests). */
   readonly startAgent?: StartAgentFn;
+  /** controlPlaneThread runs the scheduler and controllers on a worker thread (control-plane-thread.ts),
+   * which imports the real ones itself; startControllers/startScheduler then only say which run. */
+  readonly controlPlaneThread?: boolean;
 }
 
 export { CONTROLLER_MANAGER_USER } from './control-plane.ts';
@@ -122,22 +126,30 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
         written.push(extra);
       }
       const local = isUnspecified(flags.bindAddress) ? '127.0.0.1' : flags.bindAddress;
-      const controlPlane = await startControlPlane({
-        localUrl: `https://${hostForUrl(local)}:${server.port}`, caCert: pki.caCert, caKey: pki.caKey, publicUrl: url, signal, log,
-        issue: (commonName) => issueClientCertificate(pki.caCert, pki.caKey, { commonName }),
+      const spec: ControlPlaneSpec = {
+        localUrl: `https://${hostForUrl(local)}:${server.port}`, caCert: pki.caCert, caKey: pki.caKey, publicUrl: url,
         controllers: deps.startControllers && !flags.disableControllerManager ? {
-          start: deps.startControllers,
-          settings: {
-            clusterCidr: flags.clusterCidr, nodeCidrMaskSize: flags.nodeCidrMaskSize,
-            nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriod * 1000, storageDir: join(dataDir, 'storage'),
-          },
+          clusterCidr: flags.clusterCidr, nodeCidrMaskSize: flags.nodeCidrMaskSize,
+          nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriod * 1000, storageDir: join(dataDir, 'storage'),
         } : undefined,
-        scheduler: deps.startScheduler && !flags.disableScheduler ? { start: deps.startScheduler } : undefined,
-      });
+        scheduler: !!deps.startScheduler && !flags.disableScheduler,
+      };
+      const failed = new AbortController();
+      let controlPlaneFailure: string | undefined;
+      const controlPlane: RunningControlPlane = deps.controlPlaneThread && (spec.controllers || spec.scheduler)
+        ? await startControlPlaneThread(spec, log).then((t) => {
+          void t.failed.then((why) => { controlPlaneFailure = why; failed.abort(); });
+          return t;
+        })
+        : await startControlPlane({
+          ...spec, signal, log,
+          issue: (commonName) => issueClientCertificate(pki.caCert, pki.caKey, { commonName }),
+          controllers: spec.controllers && deps.startControllers ? { start: deps.startControllers, settings: spec.controllers } : undefined,
+          scheduler: spec.scheduler && deps.startScheduler ? { start: deps.startScheduler } : undefined,
+        });
       // The built-in agent stops first (its pods keep running); its start-up failure stops the server.
       const agentStop = new AbortController();
       let agentFailure: Error | undefined;
-      const failed = new AbortController();
       let agentRun: Promise<NodeAgent | undefined> = Promise.resolve(undefined);
       try {
         log.info('listening', { url, bind: server.url, kubeconfig: written });
@@ -164,6 +176,7 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
         await controlPlane.stop();
       }
       if (agentFailure) throw new Error(`node agent: ${agentFailure.message} (run with --disable-agent for a control plane only)`);
+      if (controlPlaneFailure) throw new Error(`control plane: ${controlPlaneFailure}`);
     } finally {
       await server.close();
     }
@@ -190,7 +203,7 @@ export async function runServerProcess(flags: ServerFlags, io: CliIo): Promise<v
   try {
     const startAgent = process.platform === 'linux' && !flags.disableAgent ? await loadStartNodeAgent() : undefined;
     await runServer(flags, controller.signal, {
-      openStore, startApiServer, startControllers, startScheduler, log, out: io.out, hostname, ...(startAgent ? { startAgent } : {}),
+      openStore, startApiServer, startControllers, startScheduler, log, out: io.out, hostname, controlPlaneThread: true, ...(startAgent ? { startAgent } : {}),
     });
   } finally {
     process.off('SIGTERM', onSignal);

@@ -107,6 +107,35 @@ void test('sqlite: maxBatch caps a group commit; the rest commit next, in order'
   }
 });
 
+void test('sqlite: a commit is readable, watched and acknowledged only once the WAL is synced', async () => {
+  const atCommit: Array<{ visible: number; found: boolean; acked: boolean }> = [];
+  let acked = false;
+  let store: Awaited<ReturnType<typeof openSqliteStore>> | undefined;
+  const s = store = await openSqliteStore(fresh(), {
+    onCommit: () => {
+      // Right after COMMIT, before the sync: nothing of the batch may be visible yet.
+      void store!.currentRevision().then((visible) => atCommit.push({ visible, found: false, acked }));
+      void store!.get('/v/a').then((kv) => { atCommit[atCommit.length - 1].found = kv !== undefined; });
+    },
+  });
+  try {
+    const seen: number[] = [];
+    const ac = new AbortController();
+    s.watch('/v/', 0, { onEvents: (evs) => { for (const e of evs) seen.push(e.kv.modRevision); }, onCompacted: () => undefined }, ac.signal);
+    const before = await s.currentRevision();
+    const r = await s.create('/v/a', 'A').then((x) => { acked = true; return x; });
+    assert.ok(r.ok);
+    assert.deepEqual(atCommit, [{ visible: before, found: false, acked: false }]);
+    assert.equal(await s.currentRevision(), r.revision);
+    assert.equal((await s.get('/v/a'))?.value, 'A');
+    await new Promise((res) => setTimeout(res, 10));
+    ac.abort();
+    assert.deepEqual(seen, [r.revision]);
+  } finally {
+    await s.close();
+  }
+});
+
 const storeUrl = new URL('./sqlite.ts', import.meta.url).href;
 const CHILD = `
 const { openSqliteStore } = await import(${JSON.stringify(storeUrl)});

@@ -3,12 +3,17 @@
  *
  * Every write inserts one row whose id is the new revision; UNIQUE(name, prev_revision) is the
  * compare-and-swap backstop. Writes are group-committed: all writes queued before the next
- * event-loop check phase go into one transaction (one WAL fsync, synchronous=FULL), each with its
- * own precondition, and every write resolves only after that commit. Watch events are handed to
- * in-process watchers right after the commit; history for replays and past-revision lists is read
- * from the log. The connection holds the database exclusively (one server per file).
+ * event-loop check phase go into one transaction, each with its own precondition. A write resolves
+ * only once its commit is durable: SQLite commits without syncing (synchronous=NORMAL) and the
+ * store then syncs the WAL file itself with an fdatasync on libuv's thread pool, so the event
+ * loop keeps serving while the disk flushes (one sync covers every batch committed before it
+ * started). Reads, lists, watches and the current revision see only synced revisions; the next
+ * batch's compare-and-swap already sees the unsynced ones (it is ordered after them in the WAL).
+ * Watch events are handed to in-process watchers once their batch is synced; history for replays
+ * and past-revision lists is read from the log. The connection holds the database exclusively
+ * (one server per file).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -17,7 +22,8 @@ import { closedError, futureRevisionError, prefixEnd, WatchHub } from './watch-h
 
 /** SqliteStoreOptions tunes the SQLite backend. */
 export interface SqliteStoreOptions {
-  /** synchronous: 'FULL' (default, durable before acknowledging) or 'NORMAL' (may lose the last commits on power loss). */
+  /** synchronous: 'FULL' (default: a write resolves once the WAL is synced, off the event loop) or
+   * 'NORMAL' (no syncing: may lose the last commits on power loss). */
   readonly synchronous?: 'FULL' | 'NORMAL';
   /** compactBatch: revisions removed per compaction transaction (default 10,000). */
   readonly compactBatch?: number;
@@ -27,7 +33,7 @@ export interface SqliteStoreOptions {
    * commit blocks the event loop, since node:sqlite is synchronous. */
   readonly maxBatch?: number;
   /** onCommit: called after each group commit with its size, how long it held the event loop
-   * (`ms`) and how much of that was the COMMIT itself (`commitMs`: WAL write + fsync). */
+   * (`ms`) and how much of that was the COMMIT itself (`commitMs`: the WAL write; the sync follows off the loop). */
   readonly onCommit?: (info: { readonly writes: number; readonly ms: number; readonly commitMs: number }) => void;
 }
 
@@ -63,6 +69,9 @@ type Op =
   | { kind: 'update'; key: string; value: string; expected: number; resolve: (r: WriteResult) => void; reject: (e: unknown) => void }
   | { kind: 'delete'; key: string; expected: number | undefined; resolve: (r: WriteResult) => void; reject: (e: unknown) => void };
 
+/** Committed is one batch committed to SQLite and waiting for the WAL sync before it is acknowledged. */
+interface Committed { readonly batch: Op[]; readonly results: WriteResult[]; readonly events: WatchEvent[]; readonly rev: number }
+
 function kvOf(key: string, r: LatestRow): KeyValue {
   return { key, value: r.value, createRevision: r.cr, modRevision: r.id };
 }
@@ -84,17 +93,27 @@ class SqliteStore implements Store {
   readonly #compactBatch: number;
   readonly #maxBatch: number;
   readonly #onCommit: SqliteStoreOptions['onCommit'];
+  /** rev is the last committed revision (the next write's is rev + 1). */
   #rev: number;
+  /** visible is the last synced (acknowledged, readable) revision; it trails #rev while a sync runs. */
+  #visible: number;
+  /** walPath is the WAL file synced after commits (undefined: no syncing, as for NORMAL or :memory:). */
+  readonly #walPath: string | undefined;
+  #walFd: number | undefined;
+  #unsynced: Committed[] = [];
+  #syncing = false;
+  #idle: PromiseWithResolvers<void> | undefined;
   #compactRev: number;
   #closed = false;
   #queue: Op[] = [];
   #scheduled = false;
   #compacting: Promise<void> = Promise.resolve();
   readonly #hub: WatchHub;
-  readonly #s: Record<'begin' | 'commit' | 'rollback' | 'latest' | 'insert' | 'list' | 'count' | 'events' | 'compactStep' | 'setCompact', StatementSync>;
+  readonly #s: Record<'begin' | 'commit' | 'rollback' | 'latest' | 'visible' | 'insert' | 'list' | 'count' | 'events' | 'compactStep' | 'setCompact', StatementSync>;
 
-  constructor(db: DatabaseSync, opts: SqliteStoreOptions) {
+  constructor(db: DatabaseSync, opts: SqliteStoreOptions, walPath: string | undefined) {
     this.#db = db;
+    this.#walPath = walPath;
     this.#compactBatch = opts.compactBatch ?? 10_000;
     this.#maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? MAX_BATCH));
     this.#onCommit = opts.onCommit;
@@ -104,6 +123,7 @@ class SqliteStore implements Store {
       commit: p('COMMIT'),
       rollback: p('ROLLBACK'),
       latest: p('SELECT id, create_revision AS cr, deleted, value FROM log WHERE name = ? ORDER BY id DESC LIMIT 1'),
+      visible: p('SELECT id, create_revision AS cr, deleted, value FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
       insert: p('INSERT INTO log (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       // SQLite takes the bare columns of an aggregate query from the row holding MAX(id).
       list: p(`SELECT id, name, cr, value FROM (
@@ -116,7 +136,7 @@ class SqliteStore implements Store {
       events: p(`SELECT l.id, l.name, l.created, l.deleted, l.create_revision AS cr, l.prev_revision AS pr, l.value,
           p.value AS pv, p.create_revision AS pcr
         FROM log l LEFT JOIN log p ON p.id = l.prev_revision AND l.created = 0 AND l.deleted = 0
-        WHERE l.id > ? AND +l.name >= ? AND +l.name < ? ORDER BY l.id LIMIT ?`),
+        WHERE l.id > ? AND l.id <= ? AND +l.name >= ? AND +l.name < ? ORDER BY l.id LIMIT ?`),
       compactStep: p(`DELETE FROM log WHERE id > ? AND id <= ? AND (deleted = 1 OR EXISTS (
           SELECT 1 FROM log n WHERE n.name = log.name AND n.id > log.id AND n.id <= ?))`),
       setCompact: p(`INSERT INTO meta (key, value) VALUES ('compact_revision', ?)
@@ -125,14 +145,15 @@ class SqliteStore implements Store {
     const seq = db.prepare(`SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0),
         COALESCE((SELECT MAX(id) FROM log), 0)) AS rev`).get() as { rev: number };
     this.#rev = seq.rev;
+    this.#visible = seq.rev;
     const meta = db.prepare(`SELECT value FROM meta WHERE key = 'compact_revision'`).get() as { value: number } | undefined;
     this.#compactRev = meta?.value ?? 0;
     this.#hub = new WatchHub({
       events: (prefix, after, limit) => {
         const [lo, hi] = rangeOf(prefix);
-        return (this.#s.events.all(after, lo, hi, limit) as unknown as LogRow[]).map(eventOf);
+        return (this.#s.events.all(after, this.#visible, lo, hi, limit) as unknown as LogRow[]).map(eventOf);
       },
-      revision: () => this.#rev,
+      revision: () => this.#visible,
       compactRevision: () => this.#compactRev,
     });
   }
@@ -220,28 +241,66 @@ class SqliteStore implements Store {
     }
     this.#rev = rev;
     const t2 = this.#onCommit ? performance.now() : 0;
-    for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
-    if (events.length > 0) this.#hub.publish(events, rev);
+    const done: Committed = { batch, results, events, rev };
+    if (this.#walPath === undefined) this.#acknowledge(done);
+    else {
+      this.#unsynced.push(done);
+      this.#sync();
+    }
     try {
       this.#onCommit?.({ writes: batch.length, ms: t2 - t0, commitMs: t2 - t1 });
     } catch { /* an observer's failure must not touch the store */ }
   }
 
+  /** acknowledge resolves a batch's writes and publishes its events; its revisions become visible. */
+  #acknowledge(c: Committed, failure?: Error): void {
+    this.#visible = c.rev;
+    for (let i = 0; i < c.batch.length; i++) {
+      if (failure) c.batch[i].reject(failure);
+      else c.batch[i].resolve(c.results[i]);
+    }
+    if (c.events.length > 0) this.#hub.publish(c.events, c.rev);
+  }
+
+  /** sync flushes the WAL for every batch committed so far (one sync at a time; batches committed
+   * meanwhile wait for the next), then acknowledges them in commit order. A failed sync fails
+   * their writes (the rows stay committed: readers and watchers see them as they are). */
+  #sync(): void {
+    if (this.#syncing || this.#unsynced.length === 0) return;
+    const groups = this.#unsynced;
+    this.#unsynced = [];
+    this.#syncing = true;
+    let failure: Error | undefined;
+    const after = (err: Error | null): void => {
+      this.#syncing = false;
+      if (err) failure = new Error(`sqlite store: syncing the WAL failed: ${err.message}`);
+      for (const g of groups) this.#acknowledge(g, failure);
+      if (this.#unsynced.length > 0) this.#sync();
+      else this.#idle?.resolve();
+    };
+    try {
+      this.#walFd ??= openSync(this.#walPath!, 'r');
+      fdatasync(this.#walFd, after);
+    } catch (e) {
+      after(e as Error);
+    }
+  }
+
   async currentRevision(): Promise<number> {
     this.#check();
-    return this.#rev;
+    return this.#visible;
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.#check();
-    const r = this.#s.latest.get(key) as LatestRow | undefined;
+    const r = (this.#visible === this.#rev ? this.#s.latest.get(key) : this.#s.visible.get(key, this.#visible)) as LatestRow | undefined;
     return r && r.deleted === 0 ? kvOf(key, r) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.#check();
-    const revision = opts.revision && opts.revision > 0 ? opts.revision : this.#rev;
-    if (revision > this.#rev) throw futureRevisionError(revision, this.#rev);
+    const revision = opts.revision && opts.revision > 0 ? opts.revision : this.#visible;
+    if (revision > this.#visible) throw futureRevisionError(revision, this.#visible);
     if (revision < this.#compactRev) return { ok: false, reason: 'Compacted', compactRevision: this.#compactRev };
     const [low, hi] = rangeOf(prefix);
     const lo = opts.startAfter !== undefined && opts.startAfter + '\0' > low ? opts.startAfter + '\0' : low;
@@ -258,7 +317,7 @@ class SqliteStore implements Store {
   async count(prefix: string): Promise<number> {
     this.#check();
     const [lo, hi] = rangeOf(prefix);
-    return (this.#s.count.get(lo, hi, this.#rev) as { n: number }).n;
+    return (this.#s.count.get(lo, hi, this.#visible) as { n: number }).n;
   }
 
   create(key: string, value: string): Promise<WriteResult> {
@@ -295,7 +354,7 @@ class SqliteStore implements Store {
 
   async #compact(revision: number): Promise<void> {
     this.#check();
-    if (revision > this.#rev) throw futureRevisionError(revision, this.#rev);
+    if (revision > this.#visible) throw futureRevisionError(revision, this.#visible);
     const from = this.#compactRev;
     if (revision <= from) return;
     this.#s.setCompact.run(revision);
@@ -324,6 +383,12 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     while (this.#queue.length > 0) this.#flush();
+    if (this.#syncing || this.#unsynced.length > 0) {
+      this.#idle = Promise.withResolvers<void>();
+      this.#sync();
+      await this.#idle.promise;
+    }
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
     this.#closed = true;
     this.#hub.closeAll();
     await this.#compacting;
@@ -339,11 +404,13 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))};
       PRAGMA locking_mode = EXCLUSIVE;
       PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'};
+      PRAGMA synchronous = NORMAL;
       PRAGMA temp_store = MEMORY;
       PRAGMA cache_size = -65536;`);
     db.exec(SCHEMA);
-    return new SqliteStore(db, opts);
+    // FULL: the store syncs the WAL itself after each commit (off the event loop); SQLite syncs at checkpoints.
+    const walPath = path === ':memory:' || opts.synchronous === 'NORMAL' ? undefined : `${path}-wal`;
+    return new SqliteStore(db, opts, walPath);
   } catch (err) {
     db.close();
     throw err;
