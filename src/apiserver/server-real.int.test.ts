@@ -59,6 +59,28 @@ void describe('apiserver with the real modules', () => {
     assert.equal(probe.periodSeconds, 5);
   });
 
+  void test('events have no watch cache (as upstream): rv=0 lists and watches from any RV still work, through events.k8s.io too', async () => {
+    const EV = '/api/v1/namespaces/default/events';
+    const ev = (name: string) => ({ metadata: { name }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'R', message: name, type: 'Normal' });
+    const first = await c.req('POST', EV, ev('e1'));
+    assert.equal(first.status, 201);
+    const list0 = await c.req('GET', `${EV}?resourceVersion=0`);
+    assert.deepEqual(list0.json.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['e1']);
+    assert.equal(Number(list0.json.metadata.resourceVersion) >= Number(first.json.metadata.resourceVersion), true);
+    const fromZero = c.watch(`${EV}?watch=true&resourceVersion=0`, (e) => e.length >= 2);
+    const fromRv = c.watch(`${EV}?watch=true&resourceVersion=${first.json.metadata.resourceVersion}`, (e) => e.length >= 1);
+    const filtered = c.watch('/apis/events.k8s.io/v1/namespaces/default/events?watch=true&fieldSelector=metadata.name%3De2', (e) => e.length >= 1);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await c.req('POST', EV, ev('e2'));
+    assert.equal(second.status, 201);
+    const z = await fromZero;
+    assert.deepEqual(z.events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'e1'], ['ADDED', 'e2']]);
+    const r = await fromRv;
+    assert.deepEqual(r.events.map((e) => [e.type, e.object.metadata.name, e.object.metadata.resourceVersion]), [['ADDED', 'e2', second.json.metadata.resourceVersion]]);
+    const f = await filtered;
+    assert.deepEqual(f.events.map((e) => [e.type, e.object.kind, e.object.note]), [['ADDED', 'Event', 'e2']]);
+  });
+
   void test('a no-op update writes nothing, and omitting defaulted fields does not bump generation', async () => {
     const CM = '/api/v1/namespaces/default/configmaps';
     const made = await c.req('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noop', labels: { a: '1', b: '2' } }, data: { k: 'v' } });

@@ -28,7 +28,7 @@ import type { UserInfo } from './auth/types.ts';
 import type { ServiceAccountKeyPems } from './auth/jwt.ts';
 import { AuthService } from './auth/service.ts';
 import { WatchHub } from './watch.ts';
-import { WatchCaches } from './watch-cache.ts';
+import { hasWatchCache, WatchCaches } from './watch-cache.ts';
 import { Compactor } from './compactor.ts';
 import { ServiceAllocator } from './service-allocator.ts';
 import { ServiceHook } from './service-hooks.ts';
@@ -128,7 +128,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const warming = new Set<string>();
   for (const k of catalog.kinds()) {
     const prefix = storagePrefix(k);
-    if (!k.verbs.includes('watch') || warming.has(prefix)) continue;
+    if (!hasWatchCache(k) || warming.has(prefix)) continue;
     warming.add(prefix);
     caches.get(prefix).catch((e: unknown) => process.emitWarning(`apiserver: watch cache ${prefix}: ${e instanceof Error ? e.message : String(e)}`));
   }

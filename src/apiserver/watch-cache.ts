@@ -4,7 +4,7 @@
  * ring of recent events, replayed to a watcher that starts from a recent resourceVersion and fanned
  * out live afterwards. Objects handed out are shared: callers must never mutate them.
  */
-import type { JsonObject } from '../api/index.ts';
+import type { JsonObject, KindInfo } from '../api/index.ts';
 import type { KeyValue, Store, WatchEvent } from '../store/types.ts';
 
 /** CacheEvent is one change of one object; `obj` carries metadata.resourceVersion = `rev`. */
@@ -26,6 +26,13 @@ export interface CacheSubscriber {
   onEvent(ev: CacheEvent): void;
   /** onReset: the cache lost continuity (store watch failed); the subscriber must end. */
   onReset(): void;
+}
+
+/** hasWatchCache says whether a kind is served through a watch cache: every watchable kind but
+ * Events (core and events.k8s.io), which kube-apiserver serves from storage (its default watch
+ * cache size for them is 0): they are many, written once and rarely watched. */
+export function hasWatchCache(kind: KindInfo): boolean {
+  return kind.verbs.includes('watch') && !(kind.resource === 'events' && (kind.group === '' || kind.group === 'events.k8s.io'));
 }
 
 /** decodeKv parses a stored value and stamps its resourceVersion. */

@@ -14,7 +14,7 @@ import type { Predicate } from './registry/predicate.ts';
 import { apiVersionOf } from './registry/prepare.ts';
 import type { ResponseForm } from './request.ts';
 import { buildTable, partialMetadata, type IncludeObject } from './table.ts';
-import { decodeKv, makeEvent, type CacheEvent, type CacheSubscriber, type WatchCaches } from './watch-cache.ts';
+import { decodeKv, hasWatchCache, makeEvent, type CacheEvent, type CacheSubscriber, type WatchCaches } from './watch-cache.ts';
 
 /** WatchParams are the parsed watch query parameters. */
 export interface WatchParams {
@@ -156,14 +156,15 @@ export class WatchHub {
     if (rvText !== '' && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`);
     const cachePrefix = storagePrefix(kind);
     const nsPrefix = storagePrefix(kind, namespace);
-    const cache = await this.caches.get(cachePrefix);
+    // Kinds without a watch cache (Events) are listed and watched straight from the store.
+    const cache = hasWatchCache(kind) ? await this.caches.get(cachePrefix) : undefined;
     const rv = rvText === '' ? -1 : Number(rvText);
     let initial: JsonObject[] = [];
     let fromRev: number;
     const wantInitial = params.sendInitialEvents ?? (rv <= 0);
     if (rv > 0 && !wantInitial) {
       fromRev = rv;
-    } else if (rv === -1 && !params.sendInitialEvents) {
+    } else if (!cache || (rv === -1 && !params.sendInitialEvents)) {
       const list = await this.store.list(nsPrefix);
       if (!list.ok) throw badRequest('list failed');
       fromRev = list.revision;
@@ -178,7 +179,7 @@ export class WatchHub {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.socket?.setNoDelay(true);
     const w = new Watcher(this, res, kind, nsPrefix, pred, form, params, fromRev);
-    w.currentRev = () => cache.revision;
+    if (cache) w.currentRev = () => cache.revision;
     this.watchers.add(w);
     const timeoutMs = params.timeoutSeconds !== undefined && params.timeoutSeconds > 0 ? params.timeoutSeconds * 1000 : this.defaultTimeout();
     const timer = setTimeout(() => w.end(), timeoutMs);
@@ -186,25 +187,25 @@ export class WatchHub {
     res.on('close', onClose);
     w.onEnd.push(() => {
       clearTimeout(timer);
-      cache.unsubscribe(w);
+      cache?.unsubscribe(w);
       this.watchers.delete(w);
       res.off('close', onClose);
     });
     for (const o of initial) w.sendEvent('ADDED', o);
     if (params.sendInitialEvents && params.allowBookmarks) w.bookmark({ 'k8s.io/initial-events-end': 'true' });
     if (w.ended) return;
-    const sub = cache.subscribe(fromRev, w);
+    const sub = cache ? cache.subscribe(fromRev, w) : 'before-cache';
     if (sub === 'before-cache') this.direct(w, cachePrefix, fromRev);
     else if (sub === 'too-old') {
       // As kube-apiserver's watch cache: the client must relist.
-      w.sendEvent('ERROR', tooOld(fromRev, cache.windowStart + 1));
+      w.sendEvent('ERROR', tooOld(fromRev, cache!.windowStart + 1));
       w.end();
       return;
     }
     res.flushHeaders();
   }
 
-  /** direct serves a watch older than the cache's window straight from the store. */
+  /** direct serves a watch straight from the store: one older than the cache's window, or of a kind without a cache. */
   private direct(w: Watcher, prefix: string, fromRev: number): void {
     const abort = new AbortController();
     w.currentRev = () => w.lastRev;

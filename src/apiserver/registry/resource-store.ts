@@ -13,7 +13,7 @@ import { SYSTEM_USER, type AdmissionAttributes, type AdmissionOperation, type Ad
 import type { KeyValue, Store } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
-import { decodeKv, rawWithRv, type WatchCaches } from '../watch-cache.ts';
+import { decodeKv, hasWatchCache, rawWithRv, type WatchCaches } from '../watch-cache.ts';
 import { clone, isObject } from '../patch/json-util.ts';
 import { storageKey, storagePrefix, type Catalog } from './catalog.ts';
 import { storageConversion, type StorageConversion } from './conversion.ts';
@@ -165,7 +165,7 @@ export class ResourceRegistry {
   private async listStored(kind: KindInfo, ns: string, q: ListQuery): Promise<ListPage> {
     const prefix = storagePrefix(kind, ns);
     const pred = q.predicate;
-    if (!q.continueToken && q.resourceVersion === '0' && q.resourceVersionMatch !== 'Exact') {
+    if (!q.continueToken && q.resourceVersion === '0' && q.resourceVersionMatch !== 'Exact' && hasWatchCache(kind)) {
       const cache = await this.r.caches.get(storagePrefix(kind));
       const snap = cache.list(prefix);
       // Honour `limit` from the cache too: the first page comes from the cache at its revision, the
