@@ -50,6 +50,8 @@ interface Result {
   startup: LatencySummary;
   serverRssMiB: number;
   simRssMiB: number;
+  /** serverPeakRssMiB: the server's highest RSS during the run (VmHWM; a heap snapshot inflates it). */
+  serverPeakRssMiB: number;
   /** CPU seconds (user + system) from the first create to the last pod Running. */
   serverCpuSeconds: number;
   simCpuSeconds: number;
@@ -168,6 +170,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       startup: summarize(startup),
       serverRssMiB: ((await rssKiB(server.pid)) ?? 0) / 1024,
       simRssMiB: ((await rssKiB(sim.child.pid ?? 0)) ?? 0) / 1024,
+      serverPeakRssMiB: ((await rssKiB(server.pid, true)) ?? 0) / 1024,
       serverCpuSeconds: cpu1.server - cpu0.server,
       simCpuSeconds: cpu1.sim - cpu0.sim,
       requests,
@@ -186,7 +189,7 @@ for (const n of args.nodes.split(',').map(Number)) {
   results.push(r);
   console.log(`nodes ${r.nodes}: registered in ${r.registerSeconds.toFixed(1)} s; ${r.pods} pods created in ${r.createSeconds.toFixed(1)} s; ` +
     `${Number(args['create-rate']) > 0 ? `(paced at ${args['create-rate']}/s) ` : ''}scheduled ${r.scheduledPerSecond.toFixed(0)} pods/s; startup p50 ${fmtMs(r.startup.p50)} p99 ${fmtMs(r.startup.p99)}; ` +
-    `RSS server ${r.serverRssMiB.toFixed(0)} MiB, sim ${r.simRssMiB.toFixed(0)} MiB`);
+    `RSS server ${r.serverRssMiB.toFixed(0)} MiB (peak ${r.serverPeakRssMiB.toFixed(0)}), sim ${r.simRssMiB.toFixed(0)} MiB`);
   console.log(`  CPU while creating + starting: server ${r.serverCpuSeconds.toFixed(1)} s (${(r.serverCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
     `sim ${r.simCpuSeconds.toFixed(1)} s (${(r.simCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod)`);
   console.log(`  requests per pod: ${Object.entries(r.requests).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / r.pods).toFixed(2)}`).join(', ')}`);

@@ -19,6 +19,13 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** parseNonNegativeInt accepts a whole number of 0 or more. */
+export function parseNonNegativeInt(value: string): number {
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (Number.isNaN(n)) throw new InvalidArgumentError('Not a whole number of 0 or more.');
+  return n;
+}
+
 /** parseIp accepts an IPv4 or IPv6 address (IPv6 optionally in brackets) and returns it without brackets. */
 export function parseIp(value: string): string {
   const ip = value.replace(/^\[(.*)\]$/, '$1');

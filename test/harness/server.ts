@@ -169,11 +169,12 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Server
   };
 }
 
-/** rssKiB reads a process's resident set size from /proc (Linux), or undefined when unavailable. */
-export async function rssKiB(pid: number): Promise<number | undefined> {
+/** rssKiB reads a process's resident set size (or, with `peak`, its highest so far: VmHWM) from
+ * /proc (Linux), or undefined when unavailable. */
+export async function rssKiB(pid: number, peak = false): Promise<number | undefined> {
   try {
     const { readFile } = await import('node:fs/promises');
-    const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    const m = (peak ? /VmHWM:\s+(\d+) kB/ : /VmRSS:\s+(\d+) kB/).exec(await readFile(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
