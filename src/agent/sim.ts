@@ -12,7 +12,7 @@
  */
 import type { JsonObject } from '../api/index.ts';
 import { isStatusError } from '../api/index.ts';
-import { Informer, RESOURCES, listWatcherFor, microTime, objectOf, realClock } from '../client/index.ts';
+import { Informer, RESOURCES, listWatcherFor, microTime, objectOf, realClock, stripManagedFields } from '../client/index.ts';
 import type { ApiClient, Clock, ListWatcher, TimerHandle } from '../client/index.ts';
 import { HollowRuntime, formatIpv4 } from '../runtime/index.ts';
 import { AGENT_KUBELET_VERSION, nodeLabels } from './node-info.ts';
@@ -135,13 +135,8 @@ export function hollowNodeObject(o: { name: string; seq: number; windows: boolea
   return { node, status };
 }
 
-/** stripManagedFields drops metadata.managedFields (nothing here reads them; they are most of a cached pod's size). */
-function stripManagedFields(o: JsonObject): JsonObject {
-  if (o?.metadata?.managedFields !== undefined) delete o.metadata.managedFields;
-  return o;
-}
-
-/** slim wraps a ListWatcher so the shared informer caches pods without managedFields. */
+/** slim wraps a ListWatcher so the shared informer caches pods without managedFields (nothing here
+ * reads them; they are most of a cached pod's size). */
 export function slim(lw: ListWatcher<JsonObject>): ListWatcher<JsonObject> {
   return {
     async list(o) { const l = await lw.list(o); l.items.forEach(stripManagedFields); return l; },
