@@ -181,6 +181,23 @@ void describe('admission chain against a real server', () => {
     assert.match(String(d.headers.warning), /would violate PodSecurity \\"baseline:latest\\": privileged/);
   });
 
+  void test('admission reads from the watch cache see a namespace relabelled by the previous request', async () => {
+    await ns('psa2', { 'pod-security.kubernetes.io/enforce': 'baseline' });
+    const priv = { containers: [ctr('c', { securityContext: { privileged: true } })] };
+    const relabel = async (level: string): Promise<void> => {
+      const r = await c.req('PATCH', '/api/v1/namespaces/psa2', { metadata: { labels: { 'pod-security.kubernetes.io/enforce': level } } }, { 'Content-Type': 'application/merge-patch+json' });
+      assert.equal(r.status, 200, r.text);
+    };
+    for (let i = 0; i < 5; i++) {
+      await relabel('privileged');
+      const ok = await c.req('POST', '/api/v1/namespaces/psa2/pods', podBody(`priv-${i}`, priv));
+      assert.equal(ok.status, 201, ok.text);
+      await relabel('baseline');
+      const refused = await c.req('POST', '/api/v1/namespaces/psa2/pods', podBody(`refused-${i}`, priv));
+      assert.equal(refused.status, 403, refused.text);
+    }
+  });
+
   void test('NodeRestriction: a kubelet changes only its own node and pods bound to it', async () => {
     for (const name of ['a', 'b']) assert.equal((await c.req('POST', '/api/v1/nodes', { metadata: { name } })).status, 201);
     // The Node authorizer may already refuse this (with its own message); either way it is 403.

@@ -201,6 +201,8 @@ export class ResourceCache {
   dropped = false;
   /** revision: the newest revision this cache reflects. */
   revision = 0;
+  /** loaded: the initial list has been loaded (the cache answers reads from now on). */
+  loaded = false;
   /** ready resolves once the initial list is loaded. */
   ready: Promise<void>;
 
@@ -221,6 +223,7 @@ export class ResourceCache {
     this.ring = [];
     this.windowStart = res.revision;
     this.revision = res.revision;
+    this.loaded = true;
     this.abort = new AbortController();
     this.store.watch(this.prefix, res.revision, {
       onEvents: (events) => this.apply(events),

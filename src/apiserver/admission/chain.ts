@@ -5,6 +5,8 @@
  */
 import { isStatusError, type JsonObject, type KindInfo } from '../../api/index.ts';
 import type { ResourceRegistry } from '../registry/resource-store.ts';
+import { storageKey, storagePrefix } from '../registry/catalog.ts';
+import { clone } from '../patch/json-util.ts';
 import { EVERYTHING } from '../registry/predicate.ts';
 import type { AdmissionAttributes, AdmissionContext, AdmissionPlugin } from './types.ts';
 import { namespaceLifecycle } from './namespace-lifecycle.ts';
@@ -49,14 +51,36 @@ function findKind(registry: ResourceRegistry, group: string, resource: string): 
   return all.find((k) => !k.storageVersion || k.storageVersion === k.version) ?? all[0];
 }
 
-/** registryContext is the AdmissionContext that reads through a ResourceRegistry: gets are
- * consistent reads, lists come from the watch cache (as upstream's admission plugins use listers). */
+/** copyWithoutManagedFields deep-copies a cached object, leaving out metadata.managedFields (the
+ * watch cache parses those only on first read; admission never needs them). */
+function copyWithoutManagedFields(o: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(o)) {
+    if (k !== 'metadata') { out[k] = clone(o[k]); continue; }
+    const meta: JsonObject = {};
+    for (const m of Object.keys(o.metadata as JsonObject)) if (m !== 'managedFields') meta[m] = clone((o.metadata as JsonObject)[m]);
+    out.metadata = meta;
+  }
+  return out;
+}
+
+/** registryContext is the AdmissionContext that reads through a ResourceRegistry: gets and lists
+ * come from the watch cache when the kind has a loaded one (as upstream's admission plugins use
+ * listers; with the SQLite store the cache is exactly as fresh as a read, since both advance at the
+ * same commit); a get the cache cannot answer is a consistent read. A get returns a private copy. */
 export function registryContext(registry: ResourceRegistry): AdmissionContext {
   return {
     served: (group, resource) => findKind(registry, group, resource) !== undefined,
     async get(group, resource, namespace, name): Promise<JsonObject | undefined> {
       const kind = findKind(registry, group, resource);
       if (!kind) return undefined;
+      const ns = kind.namespaced ? namespace : '';
+      const cache = registry.r.caches.peek(storagePrefix(kind));
+      if (cache?.loaded && (!kind.storageVersion || kind.storageVersion === kind.version)) {
+        const o = cache.get(storageKey(kind, ns, name));
+        // Not found in the cache: ask the store (a cache fed by etcd may not have a new object yet).
+        if (o !== undefined) return copyWithoutManagedFields(o);
+      }
       try {
         return await registry.get(kind, kind.namespaced ? namespace : '', name);
       } catch (e) {
