@@ -55,6 +55,8 @@ interface Result {
   /** CPU seconds (user + system) from the first create to the last pod Running. */
   serverCpuSeconds: number;
   simCpuSeconds: number;
+  /** clientCpuSeconds: this bench process's own CPU (creating the pods and watching them). */
+  clientCpuSeconds: number;
   /** requests the server answered in that phase, by "VERB resource". */
   requests: Record<string, number>;
 }
@@ -136,7 +138,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       },
     });
     const counts0 = await requestCounts(api);
-    const cpu0 = { server: cpuSeconds(server.pid), sim: cpuSeconds(sim.child.pid) };
+    const cpu0 = { server: cpuSeconds(server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage() };
     const c0 = performance.now();
     let next = 0;
     await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -155,7 +157,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
     }));
     const createSeconds = (performance.now() - c0) / 1000;
     await waitFor(() => running.size >= pods, { timeoutMs: 900_000, intervalMs: 500, what: `${pods} running (bound ${bound.size}, running ${running.size})` });
-    const cpu1 = { server: cpuSeconds(server.pid), sim: cpuSeconds(sim.child.pid) };
+    const cpu1 = { server: cpuSeconds(server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage(cpu0.client) };
     if (args['heap-snapshot']) {
       process.kill(server.pid, 'SIGUSR2');
       await new Promise((r) => setTimeout(r, 60_000));
@@ -173,6 +175,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       serverPeakRssMiB: ((await rssKiB(server.pid, true)) ?? 0) / 1024,
       serverCpuSeconds: cpu1.server - cpu0.server,
       simCpuSeconds: cpu1.sim - cpu0.sim,
+      clientCpuSeconds: (cpu1.client.user + cpu1.client.system) / 1e6,
       requests,
     };
     return result;
@@ -191,7 +194,8 @@ for (const n of args.nodes.split(',').map(Number)) {
     `${Number(args['create-rate']) > 0 ? `(paced at ${args['create-rate']}/s) ` : ''}scheduled ${r.scheduledPerSecond.toFixed(0)} pods/s; startup p50 ${fmtMs(r.startup.p50)} p99 ${fmtMs(r.startup.p99)}; ` +
     `RSS server ${r.serverRssMiB.toFixed(0)} MiB (peak ${r.serverPeakRssMiB.toFixed(0)}), sim ${r.simRssMiB.toFixed(0)} MiB`);
   console.log(`  CPU while creating + starting: server ${r.serverCpuSeconds.toFixed(1)} s (${(r.serverCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
-    `sim ${r.simCpuSeconds.toFixed(1)} s (${(r.simCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod)`);
+    `sim ${r.simCpuSeconds.toFixed(1)} s (${(r.simCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
+    `bench client ${r.clientCpuSeconds.toFixed(1)} s (${(r.clientCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod)`);
   console.log(`  requests per pod: ${Object.entries(r.requests).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / r.pods).toFixed(2)}`).join(', ')}`);
 }
 const model = /model name\s*:\s*(.*)/.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? cpus()[0]?.model;
