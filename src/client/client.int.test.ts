@@ -30,6 +30,19 @@ after(async () => {
 
 const cm = (name: string, v: string): JsonObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
 
+test('patch with metadataOnly: the server answers with PartialObjectMetadata carrying the new resourceVersion', async () => {
+  await client.create(RESOURCES.configmaps, 'default', cm('meta-only', '1'));
+  const out = await client.patch(RESOURCES.configmaps, 'default', 'meta-only', 'merge', { data: { v: '2' } }, { metadataOnly: true });
+  assert.equal(out.kind, 'PartialObjectMetadata');
+  assert.equal(out.apiVersion, 'meta.k8s.io/v1');
+  assert.equal(out.data, undefined);
+  assert.equal(out.metadata.name, 'meta-only');
+  const now = await client.get(RESOURCES.configmaps, 'default', 'meta-only');
+  assert.equal(now.data.v, '2');
+  assert.equal(out.metadata.resourceVersion, now.metadata.resourceVersion);
+  await client.delete(RESOURCES.configmaps, 'default', 'meta-only');
+});
+
 test('verbs: create, get, update, patch (merge), list with limit/continue, delete; errors are StatusErrors', async () => {
   const created = await client.create(RESOURCES.configmaps, 'default', cm('verbs', '1'));
   assert.equal(created.data.v, '1');

@@ -68,8 +68,12 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
 /** WriteOptions apply to create/update/patch. */
 export interface WriteOptions { readonly fieldManager?: string; readonly dryRun?: boolean; readonly signal?: AbortSignal }
 
-/** PatchOptions add the subresource and apply's force flag. */
-export interface PatchOptions extends WriteOptions { readonly subresource?: string; readonly force?: boolean }
+/** PatchOptions add the subresource and apply's force flag; `metadataOnly` asks for the patched
+ * object as a PartialObjectMetadata (`Accept: …;as=PartialObjectMetadata`): its metadata only, for
+ * callers that need no more than the new resourceVersion (less to send and to parse). */
+export interface PatchOptions extends WriteOptions { readonly subresource?: string; readonly force?: boolean; readonly metadataOnly?: boolean }
+
+const PARTIAL_METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 /** DeleteOptions are a delete's body fields. */
 export interface DeleteOptions {
@@ -143,10 +147,13 @@ export class RestClient implements ApiClient {
   }
 
   /** raw sends one request and resolves with the status code and body text. */
-  raw(method: string, path: string, body?: string, contentType = 'application/json', signal?: AbortSignal): Promise<{ code: number; text: string }> {
+  raw(method: string, path: string, body?: string, contentType = 'application/json', signal?: AbortSignal, accept?: string): Promise<{ code: number; text: string }> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) { reject(signal.reason); return; }
-      const headers = this.#headers(body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) });
+      const headers = this.#headers({
+        ...(body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) }),
+        ...(accept ? { Accept: accept } : {}),
+      });
       const req = request(new URL(path, this.#base), { method, agent: this.#agent, headers, signal, timeout: this.config.timeoutMs ?? 60_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -159,9 +166,9 @@ export class RestClient implements ApiClient {
     });
   }
 
-  async #json<T>(method: string, path: string, body?: unknown, contentType?: string, signal?: AbortSignal): Promise<T> {
+  async #json<T>(method: string, path: string, body?: unknown, contentType?: string, signal?: AbortSignal, accept?: string): Promise<T> {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const r = await this.raw(method, path, text, contentType, signal);
+    const r = await this.raw(method, path, text, contentType, signal, accept);
     if (r.code < 200 || r.code > 299) throw statusErrorFrom(r.code, r.text);
     return (r.text ? JSON.parse(r.text) : {}) as T;
   }
@@ -200,7 +207,8 @@ export class RestClient implements ApiClient {
   patch<T = JsonObject>(r: Resource, namespace: string, name: string, type: PatchType, patch: unknown, opts: PatchOptions = {}): Promise<T> {
     const fieldManager = opts.fieldManager ?? (type === 'apply' ? 'windlass' : undefined);
     const q = query({ fieldManager, force: type === 'apply' && opts.force ? true : undefined, dryRun: opts.dryRun ? 'All' : undefined });
-    return this.#json('PATCH', resourcePath(r, namespace, name, opts.subresource) + q, JSON.stringify(patch), PATCH_CONTENT_TYPES[type], opts.signal);
+    return this.#json('PATCH', resourcePath(r, namespace, name, opts.subresource) + q, JSON.stringify(patch), PATCH_CONTENT_TYPES[type], opts.signal,
+      opts.metadataOnly ? PARTIAL_METADATA : undefined);
   }
 
   async delete(r: Resource, namespace: string, name: string, opts: DeleteOptions = {}): Promise<void> {

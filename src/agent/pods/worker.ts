@@ -423,7 +423,8 @@ export class PodWorkers {
     const ours = rv === rec.writtenOver || (rv !== undefined && rv === rec.writtenAs);
     if (text === rec.written && (ours || !apiStatusDiffers(pod.status, status))) return status;
     try {
-      const out = await this.#o.client.patch(RESOURCES.pods, String(pod.metadata?.namespace), String(pod.metadata?.name), 'merge', { metadata: { uid: rec.uid }, status }, { subresource: 'status' });
+      // Only the new resourceVersion is needed back: ask for the metadata, not the whole pod.
+      const out = await this.#o.client.patch(RESOURCES.pods, String(pod.metadata?.namespace), String(pod.metadata?.name), 'merge', { metadata: { uid: rec.uid }, status }, { subresource: 'status', metadataOnly: true });
       rec.written = text;
       rec.writtenOver = rv;
       rec.writtenAs = out.metadata?.resourceVersion;
