@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { createCertificateAuthority } from '../pki/index.ts';
 import { startControlPlaneThread } from './control-plane-thread.ts';
 
-/** closedPort returns a loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+/** CLOSED is a loopback URL nothing listens on (port 1, tcpmux, is never served on these machines). */
+const CLOSED = 'https://127.0.0.1:1';
 
 void test('control plane thread: starts both components, forwards their log lines, stops on request', async () => {
   const ca = await createCertificateAuthority();
-  const url = `https://127.0.0.1:${await closedPort()}`;
+  const url = CLOSED;
   const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
   const heard = Promise.withResolvers<void>();
   const log = {
@@ -43,6 +36,6 @@ void test('control plane thread: starts both components, forwards their log line
 void test('control plane thread: a spec the worker cannot use rejects the start with the reason', async () => {
   const log = { info: () => {}, error: () => {} };
   await assert.rejects(startControlPlaneThread({
-    localUrl: 'https://127.0.0.1:1', caCert: 'not a certificate', caKey: 'not a key', publicUrl: 'https://127.0.0.1:1', scheduler: true,
+    localUrl: CLOSED, caCert: 'not a certificate', caKey: 'not a key', publicUrl: CLOSED, scheduler: true,
   }, log), /control plane/);
 });
