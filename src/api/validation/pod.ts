@@ -211,8 +211,17 @@ export function validatePodTemplateSpec(tmpl: unknown, path: string): FieldError
 /** POD_UPDATE_MESSAGE is upstream's text for a forbidden pod spec change. */
 export const POD_UPDATE_MESSAGE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
+/** onlyBound tells whether `newSpec` is `oldSpec` with nodeName set where it was unset (a binding). */
+function onlyBound(newSpec: JsonObject, oldSpec: JsonObject): boolean {
+  if (oldSpec.nodeName || !newSpec.nodeName) return false;
+  for (const k in newSpec) if (k !== 'nodeName' && !deepEqual(newSpec[k], oldSpec[k])) return false;
+  for (const k in oldSpec) if (k !== 'nodeName' && !(k in newSpec)) return false;
+  return true;
+}
+
 function validatePodSpecUpdate(newSpec: JsonObject, oldSpec: JsonObject): FieldError[] {
   if (deepEqual(newSpec, oldSpec)) return []; // most updates (status, metadata) leave the spec alone
+  if (onlyBound(newSpec, oldSpec)) return []; // pods/binding: the one change allowed below, without the copy
   const errs: FieldError[] = [];
   const munged: JsonObject = structuredClone(newSpec);
   // Ephemeral containers (pods/ephemeralcontainers) may be added, never changed or removed.
@@ -257,6 +266,8 @@ function validatePodSpecUpdate(newSpec: JsonObject, oldSpec: JsonObject): FieldE
 export function validatePod(pod: JsonObject, old?: JsonObject): FieldError[] {
   const errs = validateObjectMeta(obj(pod.metadata), true);
   if (old) errs.push(...validateObjectMetaUpdate(obj(pod.metadata), obj(old.metadata)));
+  // A status update carries the stored spec itself (the same object): it was validated when stored.
+  if (old && pod.spec !== undefined && pod.spec === old.spec) return errs;
   errs.push(...validatePodSpec(pod.spec, 'spec', { isPod: true }));
   if (old) errs.push(...validatePodSpecUpdate(obj(pod.spec), obj(old.spec)));
   return errs;

@@ -29,94 +29,124 @@ export function jsonTypeName(v: unknown): string {
 
 const isPlainObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Walker checks a value against the schema. Paths are kept as a stack of segments and rendered
+ * only for a finding; with `prune` it also returns a copy without the unknown fields (without,
+ * it allocates nothing on the way and returns the value it was given). */
 class Walker {
   readonly unknown: string[] = [];
   readonly errors: FieldError[] = [];
   private readonly registry: SchemaRegistry;
-  constructor(registry: SchemaRegistry) { this.registry = registry; }
+  private readonly prune: boolean;
+  /** segs: the path to the value being walked (field names, and list indices as numbers). */
+  private readonly segs: (string | number)[] = [];
+  constructor(registry: SchemaRegistry, prune: boolean) { this.registry = registry; this.prune = prune; }
 
-  /** walk checks `v` against `t` at `path` and returns the pruned copy. */
-  walk(v: unknown, t: TypeRef, path: string, top = false): unknown {
+  /** path renders the current path as the apiserver prints it (`spec.containers[0].name`). */
+  private path(): string {
+    let p = '';
+    for (const s of this.segs) p = typeof s === 'number' ? index(p, s) : child(p, s);
+    return p;
+  }
+
+  /** walk checks `v` against `t` at the current path and returns the pruned copy (or `v`). */
+  walk(v: unknown, t: TypeRef, top = false): unknown {
     if (v === null || v === undefined) return v;
     switch (t.kind) {
-      case 'ref': return this.struct(v, t.name, path, top);
+      case 'ref': return this.struct(v, t.name, top);
       case 'list': {
-        if (!Array.isArray(v)) { this.errors.push(typeInvalid(path, 'array', jsonTypeName(v))); return v; }
-        return v.map((item, i) => this.walk(item, t.items, index(path, i)));
+        if (!Array.isArray(v)) { this.errors.push(typeInvalid(this.path(), 'array', jsonTypeName(v))); return v; }
+        const out: unknown[] | undefined = this.prune ? new Array<unknown>(v.length) : undefined;
+        for (let i = 0; i < v.length; i++) {
+          this.segs.push(i);
+          const x = this.walk(v[i], t.items);
+          this.segs.pop();
+          if (out) out[i] = x;
+        }
+        return out ?? v;
       }
       case 'map': {
-        if (!isPlainObject(v)) { this.errors.push(typeInvalid(path, 'object', jsonTypeName(v))); return v; }
-        const out: JsonObject = {};
-        for (const [k, x] of Object.entries(v)) out[k] = this.walk(x, t.values, child(path, k));
-        return out;
+        if (!isPlainObject(v)) { this.errors.push(typeInvalid(this.path(), 'object', jsonTypeName(v))); return v; }
+        const out: JsonObject | undefined = this.prune ? {} : undefined;
+        for (const k in v) {
+          this.segs.push(k);
+          const x = this.walk(v[k], t.values);
+          this.segs.pop();
+          if (out) out[k] = x;
+        }
+        return out ?? v;
       }
       case 'scalar': {
         const got = jsonTypeName(v);
         const want = t.scalar === 'int32' || t.scalar === 'int64' ? 'integer'
           : t.scalar === 'double' ? 'number' : t.scalar === 'boolean' ? 'boolean' : 'string';
         const ok = want === 'number' ? typeof v === 'number' : got === want;
-        if (!ok) this.errors.push(typeInvalid(path, want, got));
+        if (!ok) this.errors.push(typeInvalid(this.path(), want, got));
         return v;
       }
-      case 'special': return this.special(v, t.special, path);
+      case 'special': return this.special(v, t.special);
     }
   }
 
-  private special(v: unknown, kind: Extract<TypeRef, { kind: 'special' }>['special'], path: string): unknown {
+  private special(v: unknown, kind: Extract<TypeRef, { kind: 'special' }>['special']): unknown {
     const got = jsonTypeName(v);
     switch (kind) {
       case 'quantity':
-        if (typeof v === 'string') { if (!isQuantity(v)) this.errors.push(invalid(path, v, QUANTITY_MESSAGE)); }
-        else if (typeof v !== 'number') this.errors.push(typeInvalid(path, 'string', got));
+        if (typeof v === 'string') { if (!isQuantity(v)) this.errors.push(invalid(this.path(), v, QUANTITY_MESSAGE)); }
+        else if (typeof v !== 'number') this.errors.push(typeInvalid(this.path(), 'string', got));
         return v;
       case 'intOrString':
-        if (got !== 'integer' && got !== 'string') this.errors.push(typeInvalid(path, 'integer-or-string', got));
+        if (got !== 'integer' && got !== 'string') this.errors.push(typeInvalid(this.path(), 'integer-or-string', got));
         return v;
       case 'time': case 'microTime':
-        if (typeof v !== 'string') this.errors.push(typeInvalid(path, 'string', got));
-        else if (!RFC3339.test(v)) this.errors.push(invalid(path, v, 'must be an RFC 3339 date-time (e.g. 2006-01-02T15:04:05Z)'));
+        if (typeof v !== 'string') this.errors.push(typeInvalid(this.path(), 'string', got));
+        else if (!RFC3339.test(v)) this.errors.push(invalid(this.path(), v, 'must be an RFC 3339 date-time (e.g. 2006-01-02T15:04:05Z)'));
         return v;
       case 'duration':
-        if (typeof v !== 'string') this.errors.push(typeInvalid(path, 'string', got));
+        if (typeof v !== 'string') this.errors.push(typeInvalid(this.path(), 'string', got));
         return v;
       case 'rawExtension': case 'fieldsV1':
-        if (!isPlainObject(v)) this.errors.push(typeInvalid(path, 'object', got));
+        if (!isPlainObject(v)) this.errors.push(typeInvalid(this.path(), 'object', got));
         return v;
       case 'json':
         return v;
     }
   }
 
-  private struct(v: unknown, name: string, path: string, top: boolean): unknown {
+  private struct(v: unknown, name: string, top: boolean): unknown {
     const def = this.registry.struct(name);
     if (!def) return v;
-    if (!isPlainObject(v)) { this.errors.push(typeInvalid(path, 'object', jsonTypeName(v))); return v; }
-    const out: JsonObject = {};
-    for (const [k, x] of Object.entries(v)) {
+    if (!isPlainObject(v)) { this.errors.push(typeInvalid(this.path(), 'object', jsonTypeName(v))); return v; }
+    const out: JsonObject | undefined = this.prune ? {} : undefined;
+    for (const k in v) {
+      const x = v[k];
       const f = def.fields[k];
-      const p = child(path, k);
-      if (f) out[k] = this.walk(x, f.type, p);
+      this.segs.push(k);
+      let y: unknown = x;
+      if (f) y = this.walk(x, f.type);
       else if (top && TOP_LEVEL.has(k)) {
-        if (k === 'metadata') out[k] = this.walk(x, { kind: 'ref', name: META_STRUCT }, p);
-        else if (typeof x !== 'string' && x !== null && x !== undefined) { this.errors.push(typeInvalid(p, 'string', jsonTypeName(x))); out[k] = x; }
-        else out[k] = x;
-      } else this.unknown.push(p);
+        if (k === 'metadata') y = this.walk(x, META_REF);
+        else if (typeof x !== 'string' && x !== null && x !== undefined) this.errors.push(typeInvalid(this.path(), 'string', jsonTypeName(x)));
+      } else this.unknown.push(this.path());
+      this.segs.pop();
+      if (out && (f || (top && TOP_LEVEL.has(k)))) out[k] = y;
     }
-    return out;
+    return out ?? v;
   }
 }
 
+const META_REF: TypeRef = { kind: 'ref', name: META_STRUCT };
+
 /** checkStructure reports unknown fields and type errors of `obj` against struct `structName`. */
 export function checkStructure(obj: JsonObject, structName: string, registry: SchemaRegistry): StructureReport {
-  const w = new Walker(registry);
-  w.walk(obj, { kind: 'ref', name: structName }, '', true);
+  const w = new Walker(registry, false);
+  w.walk(obj, { kind: 'ref', name: structName }, true);
   return { unknown: w.unknown, errors: w.errors };
 }
 
 /** pruneUnknown returns a deep copy of `obj` without the fields its schema does not know. */
 export function pruneUnknown(obj: JsonObject, structName: string, registry: SchemaRegistry): JsonObject {
-  const w = new Walker(registry);
-  return w.walk(structuredClone(obj), { kind: 'ref', name: structName }, '', true) as JsonObject;
+  const w = new Walker(registry, true);
+  return w.walk(structuredClone(obj), { kind: 'ref', name: structName }, true) as JsonObject;
 }
 
 /** unknownFieldMessages renders unknown paths the way strict decoding reports them (`unknown field "spec.foo"`). */

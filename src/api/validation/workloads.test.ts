@@ -45,6 +45,19 @@ void test('pod update may change only images and a few fields', () => {
   assert.ok(errs[0].includes('spec.nodeName'));
   const removed = check('/Pod', pod({ containers: [{ name: 'a', image: 'nginx:1' }] }), old);
   assert.equal(removed.length, 1);
+  // a binding that also changes something else is still refused, and names that field
+  const boundAndChanged = check('/Pod', pod({ containers: [{ name: 'a', image: 'nginx:1' }], tolerations: [{ key: 'k', operator: 'Exists' }], nodeName: 'n1', hostname: 'h' }), old);
+  assert.equal(boundAndChanged.length, 1);
+  assert.ok(boundAndChanged[0].includes('changed: spec.hostname'), boundAndChanged[0]);
+  const unbound = check('/Pod', pod({ containers: [{ name: 'a', image: 'nginx:1' }] }), { ...bound, spec: { ...bound.spec, tolerations: undefined } });
+  assert.ok(unbound[0].includes('spec.nodeName'), unbound[0]);
+});
+
+void test('a status update (the stored spec object itself) does not validate the spec again; a copy of it does', () => {
+  const stored = pod({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 70000 }] }] });
+  assert.deepEqual(kindHooks['/Pod'].validate?.({ ...stored, status: { phase: 'Running' } }, stored), []);
+  const copy = check('/Pod', { ...stored, spec: structuredClone(stored.spec) }, stored);
+  assert.deepEqual(copy, ['spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive']);
 });
 
 const deployment = (spec: JsonObject, name = 'web'): JsonObject => ({
