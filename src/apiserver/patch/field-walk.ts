@@ -106,6 +106,7 @@ function graft(target: FieldSet, path: readonly string[], sub: FieldSet): void {
   for (const [pe, s] of merged.children) cur.children.set(pe, s);
 }
 
+/** cmp compares at `path`, a stack the walk pushes to and pops from (insert and graft copy what they keep). */
 function cmp(l: unknown, r: unknown, shape: Shape, reg: SchemaRegistry, path: string[], c: Comparison): void {
   if (l === r) return; // the same value (often the same shared subtree, e.g. the spec of a status update): no change below
 
@@ -136,7 +137,9 @@ function cmp(l: unknown, r: unknown, shape: Shape, reg: SchemaRegistry, path: st
         const imp = implicitEmpty(ch);
         const cl = own(lo, key) ?? (Object.hasOwn(lo, key) ? null : imp);
         const cr = own(ro, key) ?? (Object.hasOwn(ro, key) ? null : imp);
-        cmp(cl, cr, ch.shape, reg, [...path, fieldPE(key)], c);
+        path.push(fieldPE(key));
+        cmp(cl, cr, ch.shape, reg, path, c);
+        path.pop();
       }
       return;
     }
@@ -144,7 +147,11 @@ function cmp(l: unknown, r: unknown, shape: Shape, reg: SchemaRegistry, path: st
       const items = itemShape(shape, reg);
       const lm = byPE((l ?? []) as unknown[], shape, reg);
       const rm = byPE((r ?? []) as unknown[], shape, reg);
-      for (const pe of new Set([...lm.keys(), ...rm.keys()])) cmp(lm.get(pe), rm.get(pe), items, reg, [...path, pe], c);
+      for (const pe of new Set([...lm.keys(), ...rm.keys()])) {
+        path.push(pe);
+        cmp(lm.get(pe), rm.get(pe), items, reg, path, c);
+        path.pop();
+      }
       return;
     }
     case 'list-set': {

@@ -106,8 +106,11 @@ export function recursiveDifference(a: FieldSet, b: FieldSet | undefined): Field
   return prune(out);
 }
 
+/** copy shares `s`: a set is only changed while it is built (insert, child, the compare walk's
+ * graft), never after it became an operand or a result of the set operations above, so results
+ * may share subtrees with their operands instead of copying them (copying was most of their cost). */
 function copy(s: FieldSet): FieldSet {
-  return { member: s.member, children: new Map([...s.children].map(([pe, c]) => [pe, copy(c)])) };
+  return s;
 }
 
 function prune(s: FieldSet): FieldSet {
@@ -160,13 +163,17 @@ function parsePE(pe: string): unknown {
 
 /** comparePE orders path elements as upstream: fields, then keys, then values, then indexes. */
 export function comparePE(a: string, b: string): number {
+  return comparePEWith(a, b, parsePE);
+}
+
+function comparePEWith(a: string, b: string, parse: (pe: string) => unknown): number {
   const ta = TYPE_RANK[a[0]] ?? 4;
   const tb = TYPE_RANK[b[0]] ?? 4;
   if (ta !== tb) return ta - tb;
   if (a[0] === 'f') return a < b ? -1 : a > b ? 1 : 0;
   if (a[0] === 'k') {
-    const ka = Object.entries(parsePE(a) as Record<string, unknown>);
-    const kb = Object.entries(parsePE(b) as Record<string, unknown>);
+    const ka = Object.entries(parse(a) as Record<string, unknown>);
+    const kb = Object.entries(parse(b) as Record<string, unknown>);
     for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
       if (ka[i][0] !== kb[i][0]) return ka[i][0] < kb[i][0] ? -1 : 1;
       const c = compareValues(ka[i][1], kb[i][1]);
@@ -174,11 +181,22 @@ export function comparePE(a: string, b: string): number {
     }
     return ka.length - kb.length;
   }
-  return compareValues(parsePE(a), parsePE(b));
+  return compareValues(parse(a), parse(b));
 }
 
+/** sortedElements sorts path elements by comparePE, parsing each key or value element once. */
 function sortedElements(pes: Iterable<string>): string[] {
-  return [...pes].sort(comparePE);
+  const list = [...pes];
+  if (list.length < 2) return list;
+  if (list.every((pe) => pe.charCodeAt(0) === 102 /* f */)) return list.sort();
+  const parsed = new Map<string, unknown>();
+  const parse = (pe: string): unknown => {
+    if (parsed.has(pe)) return parsed.get(pe);
+    const v = parsePE(pe);
+    parsed.set(pe, v);
+    return v;
+  };
+  return list.sort((a, b) => comparePEWith(a, b, parse));
 }
 
 /** toFieldsV1 serialises a set as the `fieldsV1` JSON object (keys in upstream order). */
