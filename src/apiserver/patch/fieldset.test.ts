@@ -60,3 +60,14 @@ void test('paths print like upstream', () => {
   assert.equal(pathString(['f:ports', 'k:{"containerPort":80,"protocol":"TCP"}']), '.ports[containerPort=80,protocol="TCP"]');
   assert.equal(pathString(['f:metadata', 'f:finalizers', 'v:"a"']), '.metadata.finalizers[="a"]');
 });
+
+void test('set operations leave their operands unchanged (results share subtrees with them)', () => {
+  const a = parseFieldsV1(SAMPLE);
+  const b = parseFieldsV1({ 'f:spec': { 'f:replicas': {}, 'f:paused': {} }, 'f:status': { 'f:replicas': {} } });
+  const before = [JSON.stringify(toFieldsV1(a)), JSON.stringify(toFieldsV1(b))];
+  const results = [union(a, b), difference(a, b), difference(b, a), recursiveDifference(a, b), intersection(a, b), union(difference(a, b), b)];
+  assert.deepEqual([JSON.stringify(toFieldsV1(a)), JSON.stringify(toFieldsV1(b))], before);
+  assert.deepEqual(members(results[1]).map(pathString).filter((p) => p.startsWith('.spec.replicas')), []);
+  assert.ok(members(results[0]).map(pathString).includes('.status.replicas'));
+  assert.deepEqual(JSON.stringify(toFieldsV1(results[5])), JSON.stringify(toFieldsV1(results[0])));
+});
