@@ -38,6 +38,9 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 class Watcher implements CacheSubscriber {
   lastRev: number;
   private headerSent = false;
+  private corked = false;
+  /** live: the headers are out and events stream (before that, writes are not corked). */
+  live = false;
   ended = false;
   onEnd: (() => void)[] = [];
   readonly hub: WatchHub;
@@ -91,14 +94,24 @@ class Watcher implements CacheSubscriber {
       line = `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
     } else if (this.form.as === 'PartialObjectMetadata' || this.form.as === 'PartialObjectMetadataList') {
       line = `{"type":"${type}","object":${JSON.stringify(type === 'ERROR' ? obj : partialMetadata(obj, this.form.version))}}\n`;
+    } else if (ev && !conv) {
+      this.write(this.hub.eventLine(ev, type));
+      return;
     } else {
-      line = `{"type":"${type}","object":${conv ? conv.sharedJson(stored) : ev ? ev.json() : JSON.stringify(obj)}}\n`;
+      line = `{"type":"${type}","object":${conv ? conv.sharedJson(stored) : JSON.stringify(obj)}}\n`;
     }
     this.write(line);
   }
 
-  write(line: string): void {
+  write(line: string | Buffer): void {
     if (this.ended) return;
+    // The events of one store batch reach a watcher in one synchronous fan-out: hold its socket's
+    // writes until that is over, so they leave as one write (one TLS record) instead of one each.
+    if (this.live && !this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => this.uncork());
+    }
     this.res.write(line);
     if (this.res.writableLength > this.hub.maxBuffered) {
       this.end(true);
@@ -112,9 +125,16 @@ class Watcher implements CacheSubscriber {
     this.write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: this.kind.kind, apiVersion: apiVersionOf(this.kind), metadata })}}\n`);
   }
 
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.res.uncork();
+  }
+
   end(destroy = false): void {
     if (this.ended) return;
     this.ended = true;
+    this.uncork();
     for (const f of this.onEnd) f();
     if (destroy) this.res.destroy();
     else this.res.end();
@@ -145,6 +165,21 @@ export class WatchHub {
       for (const w of this.watchers) if (w.params.allowBookmarks) w.bookmark();
     }, opts.bookmarkIntervalMs ?? 60_000);
     this.timer.unref();
+  }
+
+  #lineEv: CacheEvent | undefined;
+  #lineType: EventType | undefined;
+  #line: Buffer | undefined;
+
+  /** eventLine is the encoded watch line of `ev` as `type`, made once for all the watchers it is
+   * fanned out to (they get it one after another, so one slot suffices). */
+  eventLine(ev: CacheEvent, type: EventType): Buffer {
+    if (this.#lineEv !== ev || this.#lineType !== type || this.#line === undefined) {
+      this.#lineEv = ev;
+      this.#lineType = type;
+      this.#line = Buffer.from(`{"type":"${type}","object":${ev.json()}}\n`);
+    }
+    return this.#line;
   }
 
   /** count is the number of open watches. */
@@ -203,6 +238,7 @@ export class WatchHub {
       return;
     }
     res.flushHeaders();
+    w.live = true;
   }
 
   /** direct serves a watch straight from the store: one older than the cache's window, or of a kind without a cache. */
