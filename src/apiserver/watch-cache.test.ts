@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemoryStore } from '../store/index.ts';
-import { ResourceCache, rawWithRv, type CacheEvent } from './watch-cache.ts';
+import { ResourceCache, WrittenObjects, rawWithRv, type CacheEvent } from './watch-cache.ts';
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
 
@@ -65,6 +65,41 @@ void test('cached objects keep managedFields readable though unparsed; supersede
   assert.equal(late[0].prev()?.data.a, '1', 'a replay parses the superseded state again');
   assert.deepEqual(late[0].prev()?.metadata.managedFields, mf);
   assert.equal(cache.get(key)?.data.a, '2');
+  cache.close();
+  await store.close();
+});
+
+void test('a written object offered for its exact text is adopted instead of parsed; any other text is parsed', async () => {
+  const store = createMemoryStore();
+  const written = new WrittenObjects();
+  const cache = new ResourceCache(store, '/registry/core/configmaps/', {}, written);
+  await cache.ready;
+  const key = '/registry/core/configmaps/a/x';
+  const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', resourceVersion: '1', managedFields: [{ manager: 'm', operation: 'Update' }] }, data: { k: 'v' } };
+  const { resourceVersion: _rv, ...metaNoRv } = obj.metadata;
+  const text = JSON.stringify({ ...obj, metadata: metaNoRv });
+  written.offer(key, text, obj);
+  const r = await store.create(key, text);
+  assert.ok(r.ok);
+  await settle();
+  const cached = cache.get(key)!;
+  assert.equal(cached.data, obj.data, 'nested values are the writer\'s, not a parse of the text');
+  assert.notEqual(cached.metadata, obj.metadata, 'metadata is the cache\'s own copy');
+  assert.equal(cached.metadata.resourceVersion, String(r.kv.modRevision));
+  assert.equal(obj.metadata.resourceVersion, '1', 'the writer\'s object is left as it was');
+  assert.deepEqual(cached.metadata.managedFields, obj.metadata.managedFields, 'managedFields readable');
+  assert.deepEqual(JSON.parse(JSON.stringify(cached)), { ...obj, metadata: { ...obj.metadata, resourceVersion: String(r.kv.modRevision) } });
+  written.withdraw(key, text);
+  assert.equal(written.size, 0);
+  // an offer for other text at the key (a racing writer's) is not used
+  written.offer(key, '{"other":true}', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'wrong' } });
+  const u = await store.update(key, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { k: 'w' } }), r.kv.modRevision);
+  assert.ok(u.ok);
+  await settle();
+  assert.equal(cache.get(key)!.metadata.name, 'x');
+  assert.equal(cache.get(key)!.data.k, 'w');
+  written.withdraw(key, 'not the offered text');
+  assert.equal(written.size, 1, 'withdraw leaves another writer\'s offer');
   cache.close();
   await store.close();
 });

@@ -120,6 +120,20 @@ export class ResourceRegistry {
     return { operation, kind, subresource, namespace: kind.namespaced ? ns : '', name, object: obj, oldObject: old, user: opts.user ?? SYSTEM_USER, dryRun: opts.dryRun, warnings };
   }
 
+  /** offered runs the store write of `text` at `key`, offering `obj` (what `text` encodes) to the
+   * watch caches meanwhile so they need not parse `text` again. After the write the caller may set
+   * only `obj.metadata` fields: the cache shares every nested value of `obj`. */
+  private async offered<T>(key: string, text: string, obj: JsonObject | undefined, write: () => Promise<T>): Promise<T> {
+    if (!obj) return write();
+    const written = this.r.caches.written;
+    written.offer(key, text, obj);
+    try {
+      return await write();
+    } finally {
+      written.withdraw(key, text);
+    }
+  }
+
   /** conv is the version conversion of `kind` (undefined when it is served in its storage version). */
   private conv(kind: KindInfo): StorageConversion | undefined { return storageConversion(kind, this.r.deps.kinds); }
 
@@ -270,7 +284,9 @@ export class ResourceRegistry {
     const stored = conv ? conv.toStorage(obj) : obj;
     if (opts.dryRun) return { code: 201, obj: conv ? conv.fromStorage(stored) : obj, warnings };
     const name = String(obj.metadata.name);
-    const res = await settle(pending, () => this.r.store.create(storageKey(kind, ns, name), serialize(stored)));
+    const key = storageKey(kind, ns, name);
+    const text = serialize(stored);
+    const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.create(key, text)));
     if (!res.ok) throw alreadyExists(kind.resource, kind.group, name);
     return { code: 201, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
   }
@@ -327,7 +343,8 @@ export class ResourceRegistry {
       }
       const stored = conv ? conv.toStorage(obj) : obj;
       if (opts.dryRun) return { code: 200, obj: conv ? conv.fromStorage(stored) : obj, warnings };
-      const res = await settle(pending, () => this.r.store.update(key, serialize(stored), kv.modRevision));
+      const text = serialize(stored);
+      const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.update(key, text, kv.modRevision)));
       if (res.ok) return { code: 200, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
       if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
       if (conditional || attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
