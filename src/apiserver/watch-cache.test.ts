@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemoryStore } from '../store/index.ts';
-import { ResourceCache, WrittenObjects, rawWithRv, type CacheEvent } from './watch-cache.ts';
+import { ResourceCache, WrittenObjects, managedFieldsIn, rawWithRv, type CacheEvent } from './watch-cache.ts';
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
 
@@ -102,4 +102,19 @@ void test('a written object offered for its exact text is adopted instead of par
   assert.equal(written.size, 1, 'withdraw leaves another writer\'s offer');
   cache.close();
   await store.close();
+});
+
+void test('managedFieldsIn cuts the managedFields array out of stored text, whatever its strings hold', () => {
+  const mf = [
+    { manager: 'a]b', operation: 'Update', fieldsV1: { 'f:spec': { 'k:{"name":"x]y"}': {} } } },
+    { manager: 'kubelet', operation: 'Update', subresource: 'status', fieldsV1: { 'f:status': { '.': {} } } },
+  ];
+  const obj = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { note: '"managedFields":[1]' }, managedFields: mf }, spec: { args: ['a]', 'b'] } };
+  assert.deepEqual(managedFieldsIn(JSON.stringify(obj)), mf);
+  // not written by the registry (metadata not first): parsed whole, same answer
+  assert.deepEqual(managedFieldsIn(JSON.stringify({ spec: {}, metadata: { managedFields: mf } })), mf);
+  assert.equal(managedFieldsIn(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } })), undefined);
+  // more `]` in strings than the cut tries: still right, by the whole parse
+  const many = [{ manager: ']]]]]]]]]]]]', operation: 'Update' }];
+  assert.deepEqual(managedFieldsIn(JSON.stringify({ apiVersion: 'v1', kind: 'X', metadata: { managedFields: many } })), many);
 });

@@ -104,6 +104,31 @@ function materialize(meta: JsonObject, v: unknown): void {
   Object.defineProperty(meta, 'managedFields', { value: v, writable: true, enumerable: true, configurable: true });
 }
 
+const MF_KEY = '"managedFields":[';
+
+/** managedFieldsIn reads metadata.managedFields out of a stored object's text, parsing only that
+ * array where it can be cut out: the first `"managedFields":[` that is a key (after `{` or `,`; in
+ * a string its quote would be escaped) is metadata's own, as the registry writes metadata before
+ * any other object, and the array holds objects of strings only, so it ends at the first `]` that
+ * leaves a parseable array (a `]` inside a string leaves an unterminated one). Otherwise the whole
+ * text is parsed. */
+export function managedFieldsIn(text: string): unknown {
+  const k = text.indexOf(MF_KEY);
+  const before = k > 0 ? text.charCodeAt(k - 1) : 0;
+  if (k > 0 && (before === 123 /* { */ || before === 44 /* , */) && rawWithRv(text, 0) !== undefined) {
+    const start = k + MF_KEY.length - 1;
+    let end = text.indexOf(']', start);
+    for (let tries = 0; end > 0 && tries < 8; tries++) {
+      try {
+        return JSON.parse(text.slice(start, end + 1)) as unknown;
+      } catch {
+        end = text.indexOf(']', end + 1);
+      }
+    }
+  }
+  return (JSON.parse(text) as JsonObject).metadata?.managedFields;
+}
+
 /** MANAGED_FIELDS_ACCESSOR reads a detached metadata.managedFields back from the stored text (once). */
 const MANAGED_FIELDS_ACCESSOR: PropertyDescriptor = {
   enumerable: true,
@@ -111,7 +136,7 @@ const MANAGED_FIELDS_ACCESSOR: PropertyDescriptor = {
   get(this: JsonObject): unknown {
     const text = detached.get(this);
     detached.delete(this);
-    const v: unknown = text === undefined ? undefined : (JSON.parse(text) as JsonObject).metadata?.managedFields;
+    const v: unknown = text === undefined ? undefined : managedFieldsIn(text);
     materialize(this, v);
     return v;
   },

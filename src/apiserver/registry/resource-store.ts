@@ -10,7 +10,7 @@ import {
 } from '../../api/index.ts';
 import { createAdmissionChain, type AdmissionChain } from '../admission/chain.ts';
 import { SYSTEM_USER, type AdmissionAttributes, type AdmissionOperation, type AdmissionUser } from '../admission/types.ts';
-import type { KeyValue, Store } from '../../store/types.ts';
+import type { Store } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
 import { decodeKv, hasWatchCache, rawWithRv, type WatchCaches } from '../watch-cache.ts';
@@ -82,6 +82,8 @@ export interface RegistryDeps {
 }
 
 const MAX_RETRIES = 8;
+/** RETRY: a try of update that must be run again (from a store read). */
+const RETRY = Symbol('retry');
 const NS_KIND_PREFIX = '/registry/core/namespaces/';
 
 /** serialize renders an object for storage: apiVersion, kind, metadata first (so reads can splice
@@ -292,63 +294,100 @@ export class ResourceRegistry {
   }
 
   /** update runs `mutate` on the current object and stores the result with compare-and-swap,
-   * retrying when the write was unconditional. `subresource` 'status' keeps all but .status. */
+   * retrying when the write was unconditional. `subresource` 'status' keeps all but .status.
+   * As upstream's GuaranteedUpdate, the first try may start from the watch cache's copy; whatever
+   * a stale copy could explain (a failed precondition or compare-and-swap, an error, no change at
+   * all) is tried again from the store, so a stale copy costs a retry, never a wrong answer. */
   async update(kind: KindInfo, ns: string, name: string, mutate: Mutation, opts: WriteOptions, subresource = ''): Promise<Outcome> {
     const key = storageKey(kind, ns, name);
     for (let attempt = 0; ; attempt++) {
+      const cached = attempt === 0 ? this.cachedForUpdate(kind, key) : undefined;
+      if (cached === undefined) {
+        const out = await this.tryUpdate(kind, ns, name, key, mutate, opts, subresource, attempt);
+        if (out !== RETRY) return out;
+        continue;
+      }
+      try {
+        const out = await this.tryUpdate(kind, ns, name, key, mutate, opts, subresource, attempt, cached);
+        if (out !== RETRY) return out;
+      } catch {
+        // read the store next time: the failure may be the cached copy's
+      }
+    }
+  }
+
+  /** cachedForUpdate is the watch cache's current copy of `key` (shared: never to be changed), when
+   * the kind is cached in its storage version and has no write hooks; else undefined. */
+  private cachedForUpdate(kind: KindInfo, key: string): JsonObject | undefined {
+    if (!hasWatchCache(kind) || this.conv(kind) || hookFor(this.r.hooks, kind)) return undefined;
+    const cache = this.r.caches.peek(storagePrefix(kind));
+    return cache?.loaded ? cache.get(key) : undefined;
+  }
+
+  /** tryUpdate is one try of update: from `cached` (then any doubtful outcome is RETRY) or from a store read. */
+  private async tryUpdate(kind: KindInfo, ns: string, name: string, key: string, mutate: Mutation, opts: WriteOptions, subresource: string, attempt: number, cached?: JsonObject): Promise<Outcome | typeof RETRY> {
+    let cur: JsonObject;
+    let modRevision: number;
+    const conv = this.conv(kind);
+    if (cached) {
+      cur = cached;
+      modRevision = Number(cached.metadata.resourceVersion);
+    } else {
       const kv = await this.r.store.get(key);
       if (!kv) throw notFound(kind.resource, kind.group, name);
-      const warnings: string[] = [];
-      const conv = this.conv(kind);
-      const cur = conv ? conv.fromStorage(decodeKv(kv)) : decodeKv(kv);
-      const curRv = cur.metadata.resourceVersion as string;
-      let obj = await mutate(clone(cur)); // a private copy for the mutation (cheaper than parsing the text again)
-      checkTypeMeta(obj, kind);
-      const m = obj.metadata as JsonObject;
-      if (m.name !== undefined && m.name !== name) {
-        throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${name})`);
-      }
-      if (kind.namespaced && m.namespace && m.namespace !== ns) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
-      if (m.uid && m.uid !== cur.metadata.uid) {
-        throw conflict(kind.resource, kind.group, name, `Precondition failed: UID in precondition: ${String(m.uid)}, UID in object meta: ${String(cur.metadata.uid)}`);
-      }
-      const conditional = m.resourceVersion !== undefined && m.resourceVersion !== '';
-      if (conditional && String(m.resourceVersion) !== curRv) throw conflict(kind.resource, kind.group, name);
-      obj = handleUnknownFields(obj, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings, opts.patch);
-      obj = this.applySubresourceRules(obj, cur, kind, subresource);
-      carryOverMeta(obj, cur);
-      const hook = subresource === '' ? hookFor(this.r.hooks, kind) : undefined;
-      hook?.prepareUpdate?.(obj, cur);
-      const now = this.r.now();
-      const attrs = this.attrs('UPDATE', kind, ns, name, obj, cur, opts, subresource, warnings);
-      kind.defaults?.(obj);
-      await this.admission?.admit(attrs);
-      defaultAndValidate(obj, kind, this.r.deps, cur);
-      await this.admission?.validate(attrs);
-      const pending = await hook?.beforeUpdate?.(obj, cur, { dryRun: opts.dryRun });
-      // After defaulting: an update that only omits defaulted fields changes no spec.
-      if (subresource === '' && specChanged(obj, cur, kind)) obj.metadata.generation = (Number(cur.metadata.generation) || 0) + 1;
-      if (!opts.managedByMutation) this.r.deps.updateManagedFields(cur, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind), subresource: subresource || undefined });
-      obj.metadata.resourceVersion = curRv;
-      if (this.finalizersDone(obj, kind)) {
-        const out = await settle(pending, () => this.removeNow(kind, key, obj, kv, opts, name), false);
-        if (!opts.dryRun) await hook?.afterRemove?.(cur);
-        return out;
-      }
-      if (sameIgnoringManagedFields(obj, cur)) {
-        await pending?.abort();
-        return { code: 200, obj: cur, warnings };
-      }
-      const stored = conv ? conv.toStorage(obj) : obj;
-      if (opts.dryRun) return { code: 200, obj: conv ? conv.fromStorage(stored) : obj, warnings };
-      const text = serialize(stored);
-      const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.update(key, text, kv.modRevision)));
-      if (res.ok) return { code: 200, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
-      if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
-      if (conditional || attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
+      cur = conv ? conv.fromStorage(decodeKv(kv)) : decodeKv(kv);
+      modRevision = kv.modRevision;
     }
+    const warnings: string[] = [];
+    const curRv = cur.metadata.resourceVersion as string;
+    let obj = await mutate(clone(cur)); // a private copy for the mutation (cheaper than parsing the text again)
+    checkTypeMeta(obj, kind);
+    const m = obj.metadata as JsonObject;
+    if (m.name !== undefined && m.name !== name) {
+      throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${name})`);
+    }
+    if (kind.namespaced && m.namespace && m.namespace !== ns) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    if (m.uid && m.uid !== cur.metadata.uid) {
+      throw conflict(kind.resource, kind.group, name, `Precondition failed: UID in precondition: ${String(m.uid)}, UID in object meta: ${String(cur.metadata.uid)}`);
+    }
+    const conditional = m.resourceVersion !== undefined && m.resourceVersion !== '';
+    if (conditional && String(m.resourceVersion) !== curRv) throw conflict(kind.resource, kind.group, name);
+    obj = handleUnknownFields(obj, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings, opts.patch);
+    obj = this.applySubresourceRules(obj, cur, kind, subresource);
+    carryOverMeta(obj, cur);
+    const hook = subresource === '' ? hookFor(this.r.hooks, kind) : undefined;
+    hook?.prepareUpdate?.(obj, cur);
+    const now = this.r.now();
+    const attrs = this.attrs('UPDATE', kind, ns, name, obj, cur, opts, subresource, warnings);
+    kind.defaults?.(obj);
+    await this.admission?.admit(attrs);
+    defaultAndValidate(obj, kind, this.r.deps, cur);
+    await this.admission?.validate(attrs);
+    const pending = await hook?.beforeUpdate?.(obj, cur, { dryRun: opts.dryRun });
+    // After defaulting: an update that only omits defaulted fields changes no spec.
+    if (subresource === '' && specChanged(obj, cur, kind)) obj.metadata.generation = (Number(cur.metadata.generation) || 0) + 1;
+    if (!opts.managedByMutation) this.r.deps.updateManagedFields(cur, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind), subresource: subresource || undefined });
+    obj.metadata.resourceVersion = curRv;
+    if (this.finalizersDone(obj, kind)) {
+      const out = await settle(pending, () => this.removeNow(kind, key, obj, modRevision, opts, name), false);
+      if (!opts.dryRun) await hook?.afterRemove?.(cur);
+      return out;
+    }
+    if (sameIgnoringManagedFields(obj, cur)) {
+      await pending?.abort();
+      return cached ? RETRY : { code: 200, obj: cur, warnings };
+    }
+    const stored = conv ? conv.toStorage(obj) : obj;
+    if (opts.dryRun) return { code: 200, obj: conv ? conv.fromStorage(stored) : obj, warnings };
+    const text = serialize(stored);
+    const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.update(key, text, modRevision)));
+    if (res.ok) return { code: 200, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
+    if (cached) return RETRY;
+    if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
+    if (conditional || attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
+    return RETRY;
   }
 
   private applySubresourceRules(obj: JsonObject, cur: JsonObject, kind: KindInfo, sub: string): JsonObject {
@@ -405,9 +444,9 @@ export class ResourceRegistry {
     return !m.deletionGracePeriodSeconds;
   }
 
-  private async removeNow(kind: KindInfo, key: string, obj: JsonObject, kv: KeyValue, opts: { dryRun: boolean }, name: string): Promise<Outcome> {
+  private async removeNow(kind: KindInfo, key: string, obj: JsonObject, modRevision: number, opts: { dryRun: boolean }, name: string): Promise<Outcome> {
     if (opts.dryRun) return { code: 200, obj, warnings: [] };
-    const res = await this.r.store.delete(key, kv.modRevision);
+    const res = await this.r.store.delete(key, modRevision);
     if (res.ok) return { code: 200, obj: stamp(obj, res.kv.modRevision), warnings: [] };
     if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
     throw conflict(kind.resource, kind.group, name);
@@ -521,16 +560,23 @@ async function settle<T extends { ok: boolean } | Outcome>(pending: PendingWrite
   return out;
 }
 
+/** sameIgnoringManagedFields compares structurally, not textually (a client's key order differs from
+ * the stored object's), and reads neither object's managedFields nor changes either object. */
 function sameIgnoringManagedFields(a: JsonObject, b: JsonObject): boolean {
-  // Structural, not textual: a client's key order differs from the stored object's.
-  const am = a.metadata.managedFields;
-  const bm = b.metadata.managedFields;
-  delete a.metadata.managedFields;
-  delete b.metadata.managedFields;
-  const eq = deepEqual(a, b);
-  if (am !== undefined) a.metadata.managedFields = am;
-  if (bm !== undefined) b.metadata.managedFields = bm;
-  return eq;
+  const sameKeys = (x: JsonObject, y: JsonObject, skip: string): boolean => {
+    let n = 0;
+    for (const k in x) {
+      if (k === skip) continue;
+      n++;
+      if (!Object.hasOwn(y, k) || !deepEqual(x[k], y[k])) return false;
+    }
+    for (const k in y) if (k !== skip) n--;
+    return n === 0;
+  };
+  const am = a.metadata;
+  const bm = b.metadata;
+  if (!isObject(am) || !isObject(bm)) return deepEqual(a, b);
+  return sameKeys(a, b, 'metadata') && sameKeys(am, bm, 'managedFields');
 }
 
 function isCsrKind(kind: KindInfo): boolean {

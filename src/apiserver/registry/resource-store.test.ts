@@ -1,0 +1,85 @@
+/**
+ * @module apiserver/registry/resource-store.test — updates that start from the watch cache's copy
+ * (as upstream's GuaranteedUpdate): with the real kinds and a memory store, the copy is used when
+ * fresh, and a stale copy (planted in the cache) costs a retry from the store, never a lost write,
+ * a wrong conflict or a skipped change.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JsonObject } from '../../api/index.ts';
+import { createMemoryStore } from '../../store/index.ts';
+import { loadDefaultDeps } from '../deps.ts';
+import { WatchCaches } from '../watch-cache.ts';
+import { Catalog, storageKey, storagePrefix } from './catalog.ts';
+import { ResourceRegistry, type WriteOptions } from './resource-store.ts';
+
+const W: WriteOptions = { dryRun: false, fieldManager: 'test', fieldValidation: 'Strict' };
+
+async function setup(): Promise<{ registry: ResourceRegistry; caches: WatchCaches; plant: (o: JsonObject) => void; close: () => Promise<void> }> {
+  const deps = await loadDefaultDeps();
+  const store = createMemoryStore();
+  const catalog = new Catalog(deps.kinds, deps.schemas);
+  const caches = new WatchCaches(store);
+  const registry = new ResourceRegistry({ store, catalog, deps, caches, now: Date.now, admission: null });
+  const cms = catalog.lookup('', 'v1', 'configmaps')!;
+  const cache = await caches.get(storagePrefix(cms));
+  const realGet = cache.get.bind(cache);
+  let planted: JsonObject | undefined;
+  cache.get = (key: string) => (planted && key === storageKey(cms, 'default', String(planted.metadata.name)) ? planted : realGet(key));
+  return { registry, caches, plant: (o) => { planted = o; }, close: async () => { caches.close(); await store.close(); } };
+}
+
+void test('an update reads the watch cache copy; a stale one is retried from the store for every doubtful outcome', async () => {
+  const { registry, caches, plant, close } = await setup();
+  const cms = registry.r.catalog.lookup('', 'v1', 'configmaps')!;
+  const created = await registry.create(cms, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { v: '1' } }, W);
+  const v1 = structuredClone(created.obj);
+  await registry.update(cms, 'default', 'a', (cur) => ({ ...cur, data: { v: '2' } }), W);
+  const current = await registry.get(cms, 'default', 'a');
+  assert.equal(caches.written.size, 0, 'no offer left behind');
+
+  // fresh copy: used as is (the mutation sees the cached state)
+  let seen: JsonObject | undefined;
+  await registry.update(cms, 'default', 'a', (cur) => { seen = structuredClone(cur); return { ...cur, data: { v: '3' } }; }, W);
+  assert.equal(seen?.data.v, '2');
+  assert.equal((await registry.get(cms, 'default', 'a')).data.v, '3');
+
+  // stale copy, unconditional update: the compare-and-swap fails, the retry reads the store
+  plant(v1);
+  const bases: string[] = [];
+  const out = await registry.update(cms, 'default', 'a', (cur) => { bases.push(cur.data.v); return { ...cur, data: { ...cur.data, w: 'x' } }; }, W);
+  assert.deepEqual(bases, ['1', '3'], 'tried on the stale copy, then on the stored object');
+  assert.deepEqual(out.obj.data, { v: '3', w: 'x' }, 'the change applies to the stored object, not the stale one');
+
+  // stale copy, conditional update naming the current resourceVersion: not a conflict
+  const now = await registry.get(cms, 'default', 'a');
+  const cond = await registry.update(cms, 'default', 'a', (cur) => ({ ...cur, metadata: { ...cur.metadata, resourceVersion: now.metadata.resourceVersion }, data: { v: '4' } }), W);
+  assert.equal(cond.obj.data.v, '4');
+
+  // stale copy that already looks like the result: the change is still written
+  plant({ ...structuredClone(v1), data: { v: '5' } });
+  const same = await registry.update(cms, 'default', 'a', (cur) => ({ ...cur, data: { v: '5' } }), W);
+  assert.equal(same.obj.data.v, '5');
+  assert.equal((await registry.get(cms, 'default', 'a')).data.v, '5');
+
+  // a conditional update naming an old resourceVersion is still a conflict
+  await assert.rejects(registry.update(cms, 'default', 'a', (cur) => ({ ...cur, metadata: { ...cur.metadata, resourceVersion: current.metadata.resourceVersion }, data: { v: '6' } }), W), (e: { status?: JsonObject }) => e.status?.code === 409);
+  assert.equal((await registry.get(cms, 'default', 'a')).data.v, '5');
+  await close();
+});
+
+void test('a status update from the cached copy leaves the cached object unchanged', async () => {
+  const { registry, caches, close } = await setup();
+  const pods = registry.r.catalog.lookup('', 'v1', 'pods')!;
+  await registry.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } }, W);
+  const cache = await caches.get(storagePrefix(pods));
+  const key = storageKey(pods, 'default', 'p');
+  const before = cache.get(key)!;
+  const snapshot = JSON.stringify(before);
+  await registry.update(pods, 'default', 'p', (cur) => ({ ...cur, status: { phase: 'Running' } }), { ...W, fieldManager: 'kubelet' }, 'status');
+  assert.equal(JSON.stringify(before), snapshot, 'the superseded cached object was not changed in place');
+  const after = cache.get(key)!;
+  assert.equal(after.status.phase, 'Running');
+  assert.deepEqual(after.metadata.managedFields.map((e: JsonObject) => [e.manager, e.subresource ?? '']), [['kubelet', 'status'], ['test', '']]);
+  await close();
+});
