@@ -14,15 +14,18 @@ import type { Store } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
 import { decodeKv, hasWatchCache, rawWithRv, type WatchCaches } from '../watch-cache.ts';
-import { clone, isObject } from '../patch/json-util.ts';
+import { clone } from '../patch/json-util.ts';
 import { storageKey, storagePrefix, type Catalog } from './catalog.ts';
 import { storageConversion, type StorageConversion } from './conversion.ts';
 import { EVERYTHING, type Predicate } from './predicate.ts';
-import { hookFor, type PendingWrite, type ResourceHook } from './hooks.ts';
+import { hookFor, type ResourceHook } from './hooks.ts';
 import {
   carryOverMeta, checkTypeMeta, defaultAndValidate, handleUnknownFields, prepareCreateMeta, rfc3339,
-  specChanged, apiVersionOf, deepEqual, type FieldValidation,
+  specChanged, apiVersionOf, type FieldValidation,
 } from './prepare.ts';
+import {
+  applySubresourceRules, isCsrKind, isNamespaceKind, sameIgnoringManagedFields, serialize, setCsrRequester, settle, stamp,
+} from './write-steps.ts';
 
 /** WriteOptions are the query options common to writes. */
 export interface WriteOptions {
@@ -85,26 +88,6 @@ const MAX_RETRIES = 8;
 /** RETRY: a try of update that must be run again (from a store read). */
 const RETRY = Symbol('retry');
 const NS_KIND_PREFIX = '/registry/core/namespaces/';
-
-/** serialize renders an object for storage: apiVersion, kind, metadata first (so reads can splice
- * the resourceVersion in without parsing), without metadata.resourceVersion. */
-function serialize(obj: JsonObject): string {
-  const m = obj.metadata as JsonObject;
-  const rv = m.resourceVersion;
-  if (rv !== undefined) delete m.resourceVersion;
-  const ordered: JsonObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: m };
-  for (const k in obj) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') ordered[k] = obj[k];
-  const s = JSON.stringify(ordered);
-  if (rv !== undefined) m.resourceVersion = rv;
-  return s;
-}
-
-function stamp(obj: JsonObject, rev: number): JsonObject {
-  (obj.metadata as JsonObject).resourceVersion = String(rev);
-  return obj;
-}
-
-function isNamespaceKind(kind: KindInfo): boolean { return kind.group === '' && kind.resource === 'namespaces'; }
 
 /** ResourceRegistry runs the generic verbs against the store. */
 export class ResourceRegistry {
@@ -355,7 +338,7 @@ export class ResourceRegistry {
     const conditional = m.resourceVersion !== undefined && m.resourceVersion !== '';
     if (conditional && String(m.resourceVersion) !== curRv) throw conflict(kind.resource, kind.group, name);
     obj = handleUnknownFields(obj, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings, opts.patch);
-    obj = this.applySubresourceRules(obj, cur, kind, subresource);
+    obj = applySubresourceRules(obj, cur, kind, subresource);
     carryOverMeta(obj, cur);
     const hook = subresource === '' ? hookFor(this.r.hooks, kind) : undefined;
     hook?.prepareUpdate?.(obj, cur);
@@ -388,52 +371,6 @@ export class ResourceRegistry {
     if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
     if (conditional || attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
     return RETRY;
-  }
-
-  private applySubresourceRules(obj: JsonObject, cur: JsonObject, kind: KindInfo, sub: string): JsonObject {
-    if (sub === 'status') {
-      // `cur` was decoded for this update alone: share its nested values (a deep copy cost ~1 % of all CPU).
-      const next: JsonObject = { ...cur, metadata: { ...cur.metadata } };
-      if (obj.status === undefined) delete next.status;
-      else next.status = obj.status;
-      if (isCsrKind(kind)) keepApproval(next, cur);
-      next.metadata.resourceVersion = obj.metadata.resourceVersion;
-      return next;
-    }
-    if (sub === 'ephemeralcontainers') {
-      // pods/ephemeralcontainers (`kubectl debug`) changes only spec.ephemeralContainers.
-      const next = clone(cur);
-      next.spec = { ...(next.spec ?? {}), ephemeralContainers: obj.spec?.ephemeralContainers ?? [] };
-      if (next.spec.ephemeralContainers.length === 0) delete next.spec.ephemeralContainers;
-      next.metadata.resourceVersion = obj.metadata.resourceVersion;
-      return next;
-    }
-    if (sub === 'approval') {
-      // certificatesigningrequests/approval changes only the conditions (Approved/Denied among them).
-      const next = clone(cur);
-      next.status = { ...(cur.status ?? {}), conditions: obj.status?.conditions ?? [] };
-      next.metadata.resourceVersion = obj.metadata.resourceVersion;
-      return next;
-    }
-    if (sub === 'finalize') {
-      const next = clone(cur);
-      next.spec = { ...(cur.spec ?? {}), finalizers: obj.spec?.finalizers ?? [] };
-      return next;
-    }
-    if (kind.hasStatus) {
-      if (cur.status === undefined) delete obj.status;
-      else obj.status = cur.status;
-    }
-    if (kind.group === '' && kind.resource === 'pods' && isObject(obj.spec)) {
-      // only pods/ephemeralcontainers changes them (upstream's pod strategy resets them on update)
-      if (cur.spec?.ephemeralContainers === undefined) delete obj.spec.ephemeralContainers;
-      else obj.spec.ephemeralContainers = cur.spec.ephemeralContainers;
-    }
-    if (isNamespaceKind(kind)) {
-      obj.status = cur.status;
-      if (cur.metadata.deletionTimestamp) obj.spec = { ...(obj.spec ?? {}), finalizers: cur.spec?.finalizers };
-    }
-    return obj;
   }
 
   private finalizersDone(obj: JsonObject, kind: KindInfo): boolean {
@@ -543,64 +480,3 @@ export class ResourceRegistry {
   }
 }
 
-/** settle runs a store write between a hook's reservations and their commit (write succeeded) or
- * abort (write failed or threw); `commitOnOk` false aborts even on success (the object is gone). */
-async function settle<T extends { ok: boolean } | Outcome>(pending: PendingWrite | undefined, write: () => Promise<T>, commitOnOk = true): Promise<T> {
-  if (!pending) return write();
-  let out: T;
-  try {
-    out = await write();
-  } catch (e) {
-    await pending.abort();
-    throw e;
-  }
-  const ok = 'ok' in out ? out.ok : true;
-  if (ok && commitOnOk) await pending.commit();
-  else await pending.abort();
-  return out;
-}
-
-/** sameIgnoringManagedFields compares structurally, not textually (a client's key order differs from
- * the stored object's), and reads neither object's managedFields nor changes either object. */
-function sameIgnoringManagedFields(a: JsonObject, b: JsonObject): boolean {
-  const sameKeys = (x: JsonObject, y: JsonObject, skip: string): boolean => {
-    let n = 0;
-    for (const k in x) {
-      if (k === skip) continue;
-      n++;
-      if (!Object.hasOwn(y, k) || !deepEqual(x[k], y[k])) return false;
-    }
-    for (const k in y) if (k !== skip) n--;
-    return n === 0;
-  };
-  const am = a.metadata;
-  const bm = b.metadata;
-  if (!isObject(am) || !isObject(bm)) return deepEqual(a, b);
-  return sameKeys(a, b, 'metadata') && sameKeys(am, bm, 'managedFields');
-}
-
-function isCsrKind(kind: KindInfo): boolean {
-  return kind.group === 'certificates.k8s.io' && kind.resource === 'certificatesigningrequests';
-}
-
-/** keepApproval: through /status a CSR's Approved and Denied conditions stay as they were; only
- * /approval may change them (the signer writes the certificate and Failed through /status). */
-function keepApproval(next: JsonObject, cur: JsonObject): void {
-  const isDecision = (c: JsonObject): boolean => c?.type === 'Approved' || c?.type === 'Denied';
-  const old: JsonObject[] = (cur.status?.conditions ?? []).filter(isDecision);
-  const others: JsonObject[] = (next.status?.conditions ?? []).filter((c: JsonObject) => !isDecision(c));
-  const conditions = [...old, ...others];
-  if (conditions.length > 0 || next.status?.conditions !== undefined) next.status = { ...(next.status ?? {}), conditions };
-}
-
-/** setCsrRequester records who asked for a certificate, as upstream's CSR strategy does: the
- * client cannot claim another requester, and approvers decide from these fields. */
-function setCsrRequester(obj: JsonObject, user: AdmissionUser | undefined): void {
-  const spec: JsonObject = obj.spec ?? (obj.spec = {});
-  delete spec.username; delete spec.uid; delete spec.groups; delete spec.extra;
-  if (!user) return;
-  spec.username = user.username;
-  if (user.uid) spec.uid = user.uid;
-  if (user.groups.length > 0) spec.groups = [...user.groups];
-  if (user.extra && Object.keys(user.extra).length > 0) spec.extra = user.extra;
-}
