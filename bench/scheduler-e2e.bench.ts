@@ -17,6 +17,7 @@
  *
  * Usage: node bench/scheduler-e2e.bench.ts [--nodes 1000,5000] [--pods 30000] [--concurrency 64] [--create-rate 0]
  *        [--server-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof'] (passed as NODE_OPTIONS to the server)
+ *        [--sim-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof-sim'] (passed as NODE_OPTIONS to the sim)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     /** create-rate: pods created per second (open loop, like clusterloader2's paced creation); 0 = as fast as possible. */
     'create-rate': { type: 'string', default: '0' },
     'server-node-options': { type: 'string', default: '' },
+    'sim-node-options': { type: 'string', default: '' },
     /** heap-snapshot: signal the server (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot at the end. */
     'heap-snapshot': { type: 'boolean', default: false },
   },
@@ -114,7 +116,8 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
   const server = await startServer({ timeoutMs: 120_000, env: args['server-node-options'] ? { NODE_OPTIONS: args['server-node-options'] } : {} });
   const api = createApiClient(server.credentials, { maxSockets: concurrency });
   const t0 = performance.now();
-  const sim = startWindlass(['sim', '--server', server.url, '--kubeconfig', server.kubeconfigPath, '--nodes', String(nodes), '--windows', String(nodes / 2), '--windows-taint']);
+  const sim = startWindlass(['sim', '--server', server.url, '--kubeconfig', server.kubeconfigPath, '--nodes', String(nodes), '--windows', String(nodes / 2), '--windows-taint'],
+    { env: args['sim-node-options'] ? { NODE_OPTIONS: args['sim-node-options'] } : {} });
   try {
     await waitFor(async () => (await countNodes(api)) >= nodes, { timeoutMs: 600_000, intervalMs: 500, what: `${nodes} nodes` });
     const registerSeconds = (performance.now() - t0) / 1000;
