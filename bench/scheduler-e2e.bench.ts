@@ -56,6 +56,8 @@ interface Result {
   serverPeakRssMiB: number;
   /** CPU seconds (user + system) from the first create to the last pod Running. */
   serverCpuSeconds: number;
+  /** serverMainCpuSeconds: the server's main thread alone (the API; the control plane has its own thread). */
+  serverMainCpuSeconds: number;
   simCpuSeconds: number;
   /** clientCpuSeconds: this bench process's own CPU (creating the pods and watching them). */
   clientCpuSeconds: number;
@@ -63,10 +65,10 @@ interface Result {
   requests: Record<string, number>;
 }
 
-/** cpuSeconds reads utime + stime of a process from /proc (0 when unavailable). */
-function cpuSeconds(pid: number | undefined): number {
+/** cpuSeconds reads utime + stime of a process (or, with `thread`, of one of its threads) from /proc (0 when unavailable). */
+function cpuSeconds(pid: number | undefined, thread?: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, in clock ticks (USER_HZ = 100)
   } catch {
@@ -141,7 +143,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       },
     });
     const counts0 = await requestCounts(api);
-    const cpu0 = { server: cpuSeconds(server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage() };
+    const cpu0 = { server: cpuSeconds(server.pid), main: cpuSeconds(server.pid, server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage() };
     const c0 = performance.now();
     let next = 0;
     await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -160,7 +162,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
     }));
     const createSeconds = (performance.now() - c0) / 1000;
     await waitFor(() => running.size >= pods, { timeoutMs: 900_000, intervalMs: 500, what: `${pods} running (bound ${bound.size}, running ${running.size})` });
-    const cpu1 = { server: cpuSeconds(server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage(cpu0.client) };
+    const cpu1 = { server: cpuSeconds(server.pid), main: cpuSeconds(server.pid, server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage(cpu0.client) };
     if (args['heap-snapshot']) {
       process.kill(server.pid, 'SIGUSR2');
       await new Promise((r) => setTimeout(r, 60_000));
@@ -177,6 +179,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       simRssMiB: ((await rssKiB(sim.child.pid ?? 0)) ?? 0) / 1024,
       serverPeakRssMiB: ((await rssKiB(server.pid, true)) ?? 0) / 1024,
       serverCpuSeconds: cpu1.server - cpu0.server,
+      serverMainCpuSeconds: cpu1.main - cpu0.main,
       simCpuSeconds: cpu1.sim - cpu0.sim,
       clientCpuSeconds: (cpu1.client.user + cpu1.client.system) / 1e6,
       requests,
@@ -196,7 +199,8 @@ for (const n of args.nodes.split(',').map(Number)) {
   console.log(`nodes ${r.nodes}: registered in ${r.registerSeconds.toFixed(1)} s; ${r.pods} pods created in ${r.createSeconds.toFixed(1)} s; ` +
     `${Number(args['create-rate']) > 0 ? `(paced at ${args['create-rate']}/s) ` : ''}scheduled ${r.scheduledPerSecond.toFixed(0)} pods/s; startup p50 ${fmtMs(r.startup.p50)} p99 ${fmtMs(r.startup.p99)}; ` +
     `RSS server ${r.serverRssMiB.toFixed(0)} MiB (peak ${r.serverPeakRssMiB.toFixed(0)}), sim ${r.simRssMiB.toFixed(0)} MiB`);
-  console.log(`  CPU while creating + starting: server ${r.serverCpuSeconds.toFixed(1)} s (${(r.serverCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
+  console.log(`  CPU while creating + starting: server ${r.serverCpuSeconds.toFixed(1)} s (${(r.serverCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod; ` +
+    `main thread ${(r.serverMainCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
     `sim ${r.simCpuSeconds.toFixed(1)} s (${(r.simCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
     `bench client ${r.clientCpuSeconds.toFixed(1)} s (${(r.clientCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod)`);
   console.log(`  requests per pod: ${Object.entries(r.requests).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / r.pods).toFixed(2)}`).join(', ')}`);
