@@ -19,7 +19,7 @@
  *        [--server-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof'] (passed as NODE_OPTIONS to the server)
  *        [--sim-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof-sim'] (passed as NODE_OPTIONS to the sim)
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -58,6 +58,8 @@ interface Result {
   serverCpuSeconds: number;
   /** serverMainCpuSeconds: the server's main thread alone (the API; the control plane has its own thread). */
   serverMainCpuSeconds: number;
+  /** serverThreads: the server's CPU seconds in that phase by thread name (main, control plane worker, GC helpers, libuv pool). */
+  serverThreads: Record<string, number>;
   simCpuSeconds: number;
   /** clientCpuSeconds: this bench process's own CPU (creating the pods and watching them). */
   clientCpuSeconds: number;
@@ -74,6 +76,28 @@ function cpuSeconds(pid: number | undefined, thread?: number): number {
   } catch {
     return 0;
   }
+}
+
+/** threadCpu maps each thread of a process, as "name/tid", to its CPU seconds so far. */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.set(`${name}/${tid}`, cpuSeconds(pid, Number(tid)));
+    }
+  } catch { /* the process is gone */ }
+  return out;
+}
+
+/** byThreadName sums the CPU spent between two threadCpu readings per thread name (tid dropped). */
+function byThreadName(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of after) {
+    const name = k.slice(0, k.lastIndexOf('/'));
+    out[name] = (out[name] ?? 0) + v - (before.get(k) ?? 0);
+  }
+  return out;
 }
 
 /** requestCounts sums apiserver_request_total by verb and resource. */
@@ -143,6 +167,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       },
     });
     const counts0 = await requestCounts(api);
+    const threads0 = threadCpu(server.pid);
     const cpu0 = { server: cpuSeconds(server.pid), main: cpuSeconds(server.pid, server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage() };
     const c0 = performance.now();
     let next = 0;
@@ -162,6 +187,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
     }));
     const createSeconds = (performance.now() - c0) / 1000;
     await waitFor(() => running.size >= pods, { timeoutMs: 900_000, intervalMs: 500, what: `${pods} running (bound ${bound.size}, running ${running.size})` });
+    const threads1 = threadCpu(server.pid);
     const cpu1 = { server: cpuSeconds(server.pid), main: cpuSeconds(server.pid, server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage(cpu0.client) };
     if (args['heap-snapshot']) {
       process.kill(server.pid, 'SIGUSR2');
@@ -180,6 +206,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       serverPeakRssMiB: ((await rssKiB(server.pid, true)) ?? 0) / 1024,
       serverCpuSeconds: cpu1.server - cpu0.server,
       serverMainCpuSeconds: cpu1.main - cpu0.main,
+      serverThreads: byThreadName(threads0, threads1),
       simCpuSeconds: cpu1.sim - cpu0.sim,
       clientCpuSeconds: (cpu1.client.user + cpu1.client.system) / 1e6,
       requests,
@@ -203,6 +230,7 @@ for (const n of args.nodes.split(',').map(Number)) {
     `main thread ${(r.serverMainCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
     `sim ${r.simCpuSeconds.toFixed(1)} s (${(r.simCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
     `bench client ${r.clientCpuSeconds.toFixed(1)} s (${(r.clientCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod)`);
+  console.log(`  server threads, ms/pod: ${Object.entries(r.serverThreads).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / r.pods * 1e3).toFixed(2)}`).join(', ')}`);
   console.log(`  requests per pod: ${Object.entries(r.requests).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / r.pods).toFixed(2)}`).join(', ')}`);
 }
 const model = /model name\s*:\s*(.*)/.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? cpus()[0]?.model;
