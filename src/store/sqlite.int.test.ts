@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -52,6 +52,29 @@ void test('sqlite: reopening restores keys, history, compact revision, and revis
   } finally {
     await s2.close();
   }
+});
+
+void test('sqlite: a new store uses 16 KiB pages; a store made with 4 KiB pages keeps them and its data', async () => {
+  const path = fresh();
+  const s1 = await openSqliteStore(path);
+  assert.ok((await s1.create('/r/a', 'x'.repeat(5000))).ok);
+  await s1.close();
+  const pageSize = (p: string): number => {
+    const db = new DatabaseSync(p);
+    try { return Number((db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size); } finally { db.close(); }
+  };
+  assert.equal(pageSize(path), 16384);
+  const old = fresh();
+  mkdirSync(join(old, '..'), { recursive: true });
+  const db = new DatabaseSync(old);
+  db.exec('PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER);');
+  db.close();
+  const s2 = await openSqliteStore(old);
+  const w = await s2.create('/r/b', 'y'.repeat(5000));
+  assert.ok(w.ok);
+  assert.equal((await s2.get('/r/b'))?.value.length, 5000);
+  await s2.close();
+  assert.equal(pageSize(old), 4096);
 });
 
 void test('sqlite: a second open of the same file fails while the first holds it', async () => {

@@ -403,7 +403,10 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
   try {
     // A 16 MiB page cache: the pages writes and reads touch (the newest rows, the name index) stay in
     // it; a bigger one cost 48 MiB more RSS at 30,000 pods without a measurable gain (bench/README.md).
+    // 16 KiB pages (a new file only; an existing one keeps its size): a pod (≈ 4 KB) fits in a leaf
+    // instead of spilling into an overflow page, which made creates and updates ≈ 15–20 % cheaper.
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))};
+      PRAGMA page_size = 16384;
       PRAGMA locking_mode = EXCLUSIVE;
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
