@@ -43,8 +43,8 @@ export interface HandlerEnv {
 /** RequestVerb labels metrics ("GET", "LIST", "WATCH", "POST", …). */
 export type RequestVerb = 'GET' | 'LIST' | 'WATCH' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'DELETECOLLECTION';
 
-function send(res: ServerResponse, code: number, body: unknown, warnings: readonly string[], yaml = false): void {
-  const text = yaml ? toYaml(body) : JSON.stringify(body);
+function send(res: ServerResponse, code: number, body: unknown, warnings: readonly string[], yaml = false, json?: string): void {
+  const text = yaml ? toYaml(body) : json ?? JSON.stringify(body);
   const headers: Record<string, string | number | string[]> = { 'Content-Type': yaml ? 'application/yaml' : 'application/json', 'Content-Length': Buffer.byteLength(text) };
   if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
@@ -84,13 +84,15 @@ async function sendRawList(res: ServerResponse, head: string, items: readonly st
   res.end(']}');
 }
 
-function sendObject(res: ServerResponse, code: number, obj: JsonObject, kind: KindInfo, form: ResponseForm, q: URLSearchParams, now: number, warnings: readonly string[] = []): void {
+/** sendObject answers with one object in the asked form; `json` is the object's JSON text when the
+ * write already has it (a plain JSON answer then needs no serializing). */
+function sendObject(res: ServerResponse, code: number, obj: JsonObject, kind: KindInfo, form: ResponseForm, q: URLSearchParams, now: number, warnings: readonly string[] = [], json?: string): void {
   if (form.as === 'Table') {
     send(res, code, buildTable(kind, [obj], { now, include: parseIncludeObject(q.get('includeObject')), version: form.version, resourceVersion: obj.metadata?.resourceVersion }), warnings);
   } else if (form.as === 'PartialObjectMetadata' || form.as === 'PartialObjectMetadataList') {
     send(res, code, partialMetadata(obj, form.version), warnings);
   } else {
-    send(res, code, obj, warnings, form.as === 'object' && form.yaml);
+    send(res, code, obj, warnings, form.as === 'object' && form.yaml, json);
   }
 }
 
@@ -335,7 +337,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
       if (kind.group === 'certificates.k8s.io' && kind.resource === 'certificatesigningrequests') stampRequester(body, user);
       const out = await env.registry.create(kind, ns, body, opts);
       written(out.obj, false);
-      sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings]);
+      sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings], out.json);
       return 'POST';
     }
     case 'PUT': {
@@ -351,7 +353,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
       }
       const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, () => clone(body)), opts, sub);
       written(out.obj, false);
-      sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings]);
+      sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings], out.json);
       return 'PUT';
     }
     case 'PATCH': {
@@ -381,14 +383,14 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
             if (r.metadata?.resourceVersion === cur.metadata.resourceVersion) delete r.metadata.resourceVersion;
             return r;
           }), aopts, sub);
-          sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
+          sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings, out.json);
         } catch (e) {
           if (!isStatusError(e, 404) || sub || (e.status.details?.kind !== kind.resource)) throw e;
           const created = applyApply(kind, undefined, clone(applied), aopts.fieldManager, force, env.now(), env.deps, env.catalog);
           created.metadata = { ...(created.metadata ?? {}), name: p.name };
           if (kind.group === RBAC_GROUP) env.auth.guardRbacWrite(kind, ns, created, undefined, user);
           const out = await env.registry.create(kind, ns, created, aopts);
-          sendObject(res, 201, out.obj, kind, form, q, now, out.warnings);
+          sendObject(res, 201, out.obj, kind, form, q, now, out.warnings, out.json);
         }
         return 'PATCH';
       }
@@ -401,7 +403,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         return r;
       }), opts, sub);
       written(out.obj, false);
-      sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings);
+      sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings, out.json);
       return 'PATCH';
     }
     case 'DELETE': {

@@ -83,3 +83,18 @@ void test('a status update from the cached copy leaves the cached object unchang
   assert.deepEqual(after.metadata.managedFields.map((e: JsonObject) => [e.manager, e.subresource ?? '']), [['kubelet', 'status'], ['test', '']]);
   await close();
 });
+
+void test('a write answers with its stored text (resourceVersion spliced in), equal to the object it returns', async () => {
+  const { registry, close } = await setup();
+  const cms = registry.r.catalog.lookup('', 'v1', 'configmaps')!;
+  const created = await registry.create(cms, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'j', labels: { a: 'b' } }, data: { k: 'v' } }, W);
+  assert.ok(created.json);
+  assert.deepEqual(JSON.parse(created.json), JSON.parse(JSON.stringify(created.obj)));
+  const updated = await registry.update(cms, 'default', 'j', (cur) => ({ ...cur, data: { k: 'w' } }), W);
+  assert.ok(updated.json);
+  assert.deepEqual(JSON.parse(updated.json), JSON.parse(JSON.stringify(updated.obj)));
+  assert.equal(JSON.parse(updated.json).metadata.resourceVersion, (await registry.get(cms, 'default', 'j')).metadata.resourceVersion);
+  const dry = await registry.update(cms, 'default', 'j', (cur) => ({ ...cur, data: { k: 'x' } }), { ...W, dryRun: true });
+  assert.equal(dry.json, undefined, 'nothing was stored, so there is no stored text');
+  await close();
+});

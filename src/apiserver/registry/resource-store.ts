@@ -44,7 +44,13 @@ export interface WriteOptions {
 export interface DeleteWriteOptions { readonly dryRun: boolean; readonly user?: AdmissionUser; readonly subresource?: string }
 
 /** Outcome is a successful write: HTTP code, the object (with resourceVersion) and warnings. */
-export interface Outcome { readonly code: number; readonly obj: JsonObject; readonly warnings: string[] }
+export interface Outcome {
+  readonly code: number;
+  readonly obj: JsonObject;
+  readonly warnings: string[];
+  /** json: `obj` as JSON text, when the write already produced it (the stored text with its resourceVersion). */
+  readonly json?: string;
+}
 
 /** ListQuery is a parsed list request. */
 export interface ListQuery {
@@ -273,7 +279,7 @@ export class ResourceRegistry {
     const text = serialize(stored);
     const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.create(key, text)));
     if (!res.ok) throw alreadyExists(kind.resource, kind.group, name);
-    return { code: 201, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
+    return { code: 201, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings, json: conv ? undefined : rawWithRv(text, res.kv.modRevision) };
   }
 
   /** update runs `mutate` on the current object and stores the result with compare-and-swap,
@@ -366,7 +372,7 @@ export class ResourceRegistry {
     if (opts.dryRun) return { code: 200, obj: conv ? conv.fromStorage(stored) : obj, warnings };
     const text = serialize(stored);
     const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.update(key, text, modRevision)));
-    if (res.ok) return { code: 200, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings };
+    if (res.ok) return { code: 200, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings, json: conv ? undefined : rawWithRv(text, res.kv.modRevision) };
     if (cached) return RETRY;
     if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
     if (conditional || attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
