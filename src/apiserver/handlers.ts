@@ -11,6 +11,7 @@ import type { ApiDeps } from './deps.ts';
 import type { Catalog } from './registry/catalog.ts';
 import { applyApply, applyPatch, parsePatchBody, patchTypeOf } from './registry/patching.ts';
 import { clone } from './patch/json-util.ts';
+import { mergePatchSpine } from './patch/merge-patch.ts';
 import { makePredicate } from './registry/predicate.ts';
 import { apiVersionOf, type FieldValidation } from './registry/prepare.ts';
 import type { DeleteOptions, Mutation, ResourceRegistry, WriteOptions } from './registry/resource-store.ts';
@@ -394,6 +395,10 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         }
         return 'PATCH';
       }
+      // A merge patch of the status changes only the paths it names, and the update keeps only the
+      // result's status: copy just those paths for it (a main-resource update's strategies and hooks
+      // may rewrite what the patch did not name, so it keeps its deep copy).
+      const copyForMutation = type === 'merge' && sub === 'status' ? (cur: JsonObject): JsonObject => mergePatchSpine(cur, patch) as JsonObject : undefined;
       const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, (cur) => {
         // `cur` is the update's private copy and may be patched in place — except where the guard
         // compares the result with it (RBAC escalation checks).
@@ -401,7 +406,7 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         const r = applyPatch(type, kind.group === RBAC_GROUP ? clone(cur) : cur, clone(patch), kind.schema, env.deps, env.catalog);
         if (r.metadata && r.metadata.resourceVersion === curRv) delete r.metadata.resourceVersion;
         return r;
-      }), opts, sub);
+      }), { ...opts, copyForMutation }, sub);
       written(out.obj, false);
       sendObject(res, out.code, out.obj, kind, form, q, now, out.warnings, out.json);
       return 'PATCH';

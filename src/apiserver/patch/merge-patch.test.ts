@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyMergePatch, mergePatchInto } from './merge-patch.ts';
+import { applyMergePatch, mergePatchInto, mergePatchSpine } from './merge-patch.ts';
 
 const RFC_CASES: [unknown, unknown, unknown][] = [
   [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
@@ -70,4 +70,23 @@ void test('clone copies JSON data deeply, keeps "__proto__" as data and other ob
   const withDate = clone({ t: when });
   assert.ok(withDate.t instanceof Date && withDate.t !== when && withDate.t.getTime() === when.getTime());
   assert.equal(clone(undefined), undefined);
+});
+
+void test('mergePatchSpine copies exactly the objects a merge patch writes into', () => {
+  const target = {
+    metadata: { name: 'p', labels: { a: '1', b: '2' }, annotations: { x: 'y' } },
+    spec: { containers: [{ name: 'c' }], nodeName: 'n' },
+    status: { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }], hostIP: '10.0.0.1' },
+  };
+  const before = structuredClone(target);
+  const patch = { metadata: { labels: { a: null, c: '3' } }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], podIP: '10.1.0.2', hostIP: null } };
+  const spine = mergePatchSpine(target, patch) as typeof target;
+  const out = mergePatchInto(spine, structuredClone(patch)) as Record<string, any>;
+  assert.deepEqual(target, before, 'the target is unchanged');
+  assert.deepEqual(out, applyMergePatch(before, patch), 'same result as the copying merge patch');
+  assert.equal(out.spec, target.spec, 'a subtree the patch does not name is shared');
+  assert.equal(out.metadata.annotations, target.metadata.annotations);
+  assert.notEqual(out.metadata, target.metadata);
+  assert.notEqual(out.metadata.labels, target.metadata.labels);
+  assert.equal(mergePatchSpine(target, { status: 'x' }).status, target.status, 'a value the patch replaces is not copied (it is not written into)');
 });

@@ -30,3 +30,18 @@ export function mergePatchInto(target: unknown, patch: unknown): unknown {
   }
   return out;
 }
+
+/** mergePatchSpine copies `target` along the paths merge patch `patch` writes into (every object
+ * the patch reaches into is copied; values it replaces or leaves alone are shared), so that
+ * `mergePatchInto(mergePatchSpine(t, p), p)` changes nothing of `t`. */
+export function mergePatchSpine(target: unknown, patch: unknown): unknown {
+  if (!isObject(target) || !isObject(patch)) return target;
+  const out: Record<string, unknown> = { ...target };
+  for (const k of Object.keys(patch)) {
+    if (!Object.hasOwn(target, k)) continue;
+    const t = target[k];
+    const p = patch[k];
+    if (isObject(t) && isObject(p)) setKey(out, k, mergePatchSpine(t, p));
+  }
+  return out;
+}

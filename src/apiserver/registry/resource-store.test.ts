@@ -11,6 +11,7 @@ import { createMemoryStore } from '../../store/index.ts';
 import { loadDefaultDeps } from '../deps.ts';
 import { WatchCaches } from '../watch-cache.ts';
 import { Catalog, storageKey, storagePrefix } from './catalog.ts';
+import { mergePatchInto, mergePatchSpine } from '../patch/merge-patch.ts';
 import { ResourceRegistry, type WriteOptions } from './resource-store.ts';
 
 const W: WriteOptions = { dryRun: false, fieldManager: 'test', fieldValidation: 'Strict' };
@@ -96,5 +97,28 @@ void test('a write answers with its stored text (resourceVersion spliced in), eq
   assert.equal(JSON.parse(updated.json).metadata.resourceVersion, (await registry.get(cms, 'default', 'j')).metadata.resourceVersion);
   const dry = await registry.update(cms, 'default', 'j', (cur) => ({ ...cur, data: { k: 'x' } }), { ...W, dryRun: true });
   assert.equal(dry.json, undefined, 'nothing was stored, so there is no stored text');
+  await close();
+});
+
+void test('a merge patch through the cached copy changes nothing of the cached object (copied along the patch only)', async () => {
+  const { registry, caches, close } = await setup();
+  const pods = registry.r.catalog.lookup('', 'v1', 'pods')!;
+  await registry.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'm', labels: { a: '1' } }, spec: { containers: [{ name: 'c', image: 'x' }] } }, W);
+  const cache = await caches.get(storagePrefix(pods));
+  const key = storageKey(pods, 'default', 'm');
+  const before = cache.get(key)!;
+  const snapshot = JSON.stringify(before);
+  const patch = { metadata: { labels: { a: null, b: '2' } }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
+  const copyForMutation = (cur: JsonObject): JsonObject => mergePatchSpine(cur, patch) as JsonObject;
+  const status = await registry.update(pods, 'default', 'm', (cur) => mergePatchInto(cur, structuredClone(patch)) as JsonObject, { ...W, copyForMutation }, 'status');
+  assert.equal(JSON.stringify(before), snapshot, 'cached object unchanged by the status patch');
+  assert.equal(status.obj.status.phase, 'Running');
+  assert.deepEqual(status.obj.metadata.labels, { a: '1' }, 'a status patch leaves labels alone');
+  const mid = cache.get(key)!;
+  const midSnapshot = JSON.stringify(mid);
+  const main = await registry.update(pods, 'default', 'm', (cur) => mergePatchInto(cur, structuredClone(patch)) as JsonObject, { ...W, copyForMutation });
+  assert.equal(JSON.stringify(mid), midSnapshot, 'cached object unchanged by the main-resource patch');
+  assert.deepEqual(main.obj.metadata.labels, { b: '2' });
+  assert.equal(main.obj.status.phase, 'Running', 'status kept through the main resource');
   await close();
 });

@@ -14,7 +14,7 @@ import type { Store } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
 import { decodeKv, hasWatchCache, rawWithRv, type WatchCaches } from '../watch-cache.ts';
-import { clone } from '../patch/json-util.ts';
+import { clone, isObject } from '../patch/json-util.ts';
 import { storageKey, storagePrefix, type Catalog } from './catalog.ts';
 import { storageConversion, type StorageConversion } from './conversion.ts';
 import { EVERYTHING, type Predicate } from './predicate.ts';
@@ -38,6 +38,12 @@ export interface WriteOptions {
   readonly patch?: boolean;
   /** user: the requesting user, for admission (absent: the server itself). */
   readonly user?: AdmissionUser;
+  /** copyForMutation makes the update's private copy of the current object for `mutate` when the
+   * mutation's reach is known (a merge patch changes only the paths it names): the copy must own
+   * every value the mutation changes and may share the rest. Only for updates whose strategy keeps
+   * just the changed part (a status update): a main-resource update's defaulting and hooks may
+   * rewrite values the mutation did not name. Default: a deep copy. */
+  readonly copyForMutation?: (current: JsonObject) => JsonObject;
 }
 
 /** DeleteWriteOptions are the query options of a delete (and of an eviction, `subresource` 'eviction'). */
@@ -91,6 +97,17 @@ export interface RegistryDeps {
 }
 
 const MAX_RETRIES = 8;
+/** privateCopy is what `mutate` gets: a deep copy of `cur`, or the caller's narrower copy, which
+ * always has its own metadata (the update writes server-set fields there). Values it shares with
+ * `cur` are only ever read or (defaulting an already defaulted object) set to what they hold. */
+function privateCopy(cur: JsonObject, copy: ((current: JsonObject) => JsonObject) | undefined): JsonObject {
+  if (!copy) return clone(cur);
+  const out = copy(cur);
+  if (out === cur) return clone(cur);
+  if (isObject(cur.metadata) && out.metadata === cur.metadata) out.metadata = { ...cur.metadata };
+  return out;
+}
+
 /** RETRY: a try of update that must be run again (from a store read). */
 const RETRY = Symbol('retry');
 const NS_KIND_PREFIX = '/registry/core/namespaces/';
@@ -329,7 +346,7 @@ export class ResourceRegistry {
     }
     const warnings: string[] = [];
     const curRv = cur.metadata.resourceVersion as string;
-    let obj = await mutate(clone(cur)); // a private copy for the mutation (cheaper than parsing the text again)
+    let obj = await mutate(privateCopy(cur, opts.copyForMutation));
     checkTypeMeta(obj, kind);
     const m = obj.metadata as JsonObject;
     if (m.name !== undefined && m.name !== name) {
