@@ -88,5 +88,5 @@ void test('mergePatchSpine copies exactly the objects a merge patch writes into'
   assert.equal(out.metadata.annotations, target.metadata.annotations);
   assert.notEqual(out.metadata, target.metadata);
   assert.notEqual(out.metadata.labels, target.metadata.labels);
-  assert.equal(mergePatchSpine(target, { status: 'x' }).status, target.status, 'a value the patch replaces is not copied (it is not written into)');
+  assert.equal((mergePatchSpine(target, { status: 'x' }) as typeof target).status, target.status, 'a value the patch replaces is not copied (it is not written into)');
 });
