@@ -115,7 +115,7 @@ const MF_KEY = '"managedFields":[';
 export function managedFieldsIn(text: string): unknown {
   const k = text.indexOf(MF_KEY);
   const before = k > 0 ? text.charCodeAt(k - 1) : 0;
-  if (k > 0 && (before === 123 /* { */ || before === 44 /* , */) && rawWithRv(text, 0) !== undefined) {
+  if (k > 0 && (before === 123 /* { */ || before === 44 /* , */) && RAW_HEAD.test(text)) {
     const start = k + MF_KEY.length - 1;
     let end = text.indexOf(']', start);
     for (let tries = 0; end > 0 && tries < 8; tries++) {
