@@ -42,6 +42,8 @@ export interface ContainerRec {
   backoffMs?: number;
   backoffAt?: number;
   imageId?: string;
+  /** image: the spec image the current (or last) instance was made from, reported until a new one runs. */
+  image?: string;
   waiting?: Waiting;
   /** retryAt: when a failed image/config/create step is tried again. */
   retryAt?: number;
@@ -246,12 +248,14 @@ export class ContainerRunner {
     }
     cr.waiting = undefined;
     cr.id = id;
+    const imageChanged = cr.image !== image;
+    cr.image = image;
     cr.hash = config.annotations?.[CONTAINER_HASH_ANNOTATION];
     cr.terminationLog = termLog;
     cr.termMsg = undefined;
     h.bind(id, rec);
     this.event(rec, 'Normal', 'Created', `Created container: ${name}`);
-    if (cr.imageId === undefined) {
+    if (cr.imageId === undefined || imageChanged) {
       const img = await h.runtime.imageStatus(config.image);
       cr.imageId = img?.repoDigests[0] ?? img?.id ?? '';
     }

@@ -119,3 +119,13 @@ void test('qosClass', () => {
   ];
   for (const [spec, want] of cases) assert.equal(qosClass(spec), want, JSON.stringify(spec));
 });
+
+void test('a container reports the image its instance was made from until a new one runs (kubectl set image)', () => {
+  const p = pod({ containers: [{ name: 'a', image: 'img:2' }] });
+  const old = computePodStatus({ pod: p, now: T0, hostIp: 'h', podIps: ['10.0.0.2'], init: [], app: [view('RUNNING', 0, { image: 'img:1' })] });
+  assert.equal((old.containerStatuses as JsonObject[])[0].image, 'img:1', 'the old instance still runs img:1');
+  const none = computePodStatus({ pod: p, now: T0, hostIp: 'h', podIps: ['10.0.0.2'], init: [], app: [undefined] });
+  assert.equal((none.containerStatuses as JsonObject[])[0].image, 'img:2', 'no instance yet: the spec image');
+  const fresh = computePodStatus({ pod: p, now: T0, hostIp: 'h', podIps: ['10.0.0.2'], init: [], app: [view('RUNNING', 0, { image: 'img:2' })] });
+  assert.equal((fresh.containerStatuses as JsonObject[])[0].image, 'img:2');
+});

@@ -16,6 +16,9 @@ export interface ContainerView {
   readonly status: ContainerStatus;
   /** imageId: the image reference reported as imageID. */
   readonly imageId: string;
+  /** image: the spec image the instance was made from (absent: the spec's), reported as image: after
+   * `kubectl set image` the old instance still runs the old image until it is replaced, as kubelet reports. */
+  readonly image?: string;
   readonly restartCount: number;
   /** lastTerminated: the previous container's end (after a restart), reported as lastState. */
   readonly lastTerminated?: { readonly containerId: string; readonly status: ContainerStatus };
@@ -112,7 +115,7 @@ function containerStatus(c: JsonObject, v: ContainerView | undefined, now: numbe
   return {
     name: c.name, state: stateOf(v, waitingReason),
     lastState: v?.lastTerminated ? { terminated: terminated(v.lastTerminated.containerId, v.lastTerminated.status) } : {},
-    ready: isReady(c, v, now), restartCount: v?.restartCount ?? 0, image: c.image, imageID: v?.imageId ?? '',
+    ready: isReady(c, v, now), restartCount: v?.restartCount ?? 0, image: v?.image ?? c.image, imageID: v?.imageId ?? '',
     ...(v && v.containerId ? { containerID: v.containerId } : {}),
     started: v !== undefined && v.waitingReason === undefined && v.status.state === 'RUNNING' && v.started !== false,
   };

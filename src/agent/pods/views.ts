@@ -51,6 +51,7 @@ export async function containerViews(rec: PodRec, specs: readonly JsonObject[], 
     const probed = ctx.probes && st.state === 'RUNNING' ? { ready: ctx.probes.ready(cr.id) ?? true, started: ctx.probes.started(cr.id) ?? true } : {};
     const view: ContainerView = {
       containerId: id, status: st, imageId: cr.imageId ?? '', restartCount: cr.restartCount,
+      ...(cr.image !== undefined ? { image: cr.image } : {}),
       ...(cr.lastTerminated ? { lastTerminated: cr.lastTerminated } : {}),
       ...probed,
     };
