@@ -139,7 +139,11 @@ async function countNodes(api: ApiClient): Promise<number> {
 }
 
 async function run(nodes: number, pods: number, concurrency: number): Promise<Result> {
-  const server = await startServer({ timeoutMs: 120_000, env: args['server-node-options'] ? { NODE_OPTIONS: args['server-node-options'] } : {} });
+  // A pod network with a /24 for every node (the default /16 has 256), as a cluster of this size is configured.
+  const server = await startServer({
+    timeoutMs: 120_000, extraArgs: ['--cluster-cidr', '10.64.0.0/10'],
+    env: args['server-node-options'] ? { NODE_OPTIONS: args['server-node-options'] } : {},
+  });
   const api = createApiClient(server.credentials, { maxSockets: concurrency });
   const t0 = performance.now();
   const sim = startWindlass(['sim', '--server', server.url, '--kubeconfig', server.kubeconfigPath, '--nodes', String(nodes), '--windows', String(nodes / 2), '--windows-taint'],

@@ -16,6 +16,9 @@ const cases: { name: string; cidr?: string; mask?: number; nodes: JsonObject[]; 
   { name: 'a repeat reconcile before the cache catches up patches the same subnet', nodes: [node('a')], keys: ['a', 'a'], want: ['patch nodes a', 'patch nodes a'], cidrs: [['10.42.0.0/24'], ['10.42.0.0/24']] },
   { name: 'dual stack gives one subnet per family', cidr: '10.42.0.0/16,fd00:42::/56', nodes: [node('a')], keys: ['a'], want: ['patch nodes a'], cidrs: [['10.42.0.0/24', 'fd00:42::/64']] },
   { name: 'an exhausted range records CIDRNotAvailable', cidr: '10.42.0.0/24', mask: 25, nodes: [node('a', '10.42.0.0/25'), node('b', '10.42.0.128/25'), node('c')], keys: ['c'], want: ['create events default/c'], cidrs: [] },
+  { name: 'a subnet from outside the range does not count against it', cidr: '10.42.0.0/24', mask: 25, nodes: [node('x', '192.168.0.0/24'), node('a', '10.42.0.0/25'), node('c')], keys: ['c'], want: ['patch nodes c'], cidrs: [['10.42.0.128/25']] },
+  { name: 'CIDRNotAvailable is recorded once per node, not on every update', cidr: '10.42.0.0/24', mask: 25, nodes: [node('a', '10.42.0.0/25'), node('b', '10.42.0.128/25'), node('c'), node('d')], keys: ['c', 'c', 'd', 'c'], want: ['create events default/c', 'create events default/d'], cidrs: [] },
+  { name: 'dual stack: a full IPv6 range is exhausted though IPv4 has room', cidr: '10.42.0.0/16,fd00:42::/63', nodes: [node('a'), node('b'), node('c')], keys: ['a', 'b', 'c'], want: ['patch nodes a', 'patch nodes b', 'create events default/c'], cidrs: [['10.42.0.0/24', 'fd00:42::/64'], ['10.42.1.0/24', 'fd00:42:0:1::/64']] },
 ];
 
 for (const c of cases) {

@@ -98,12 +98,28 @@ export function newNodeIpamController(ctx: ControllerContext, opts: NodeIpamOpti
   const used = new Map<string, string>();
   const assigned = new Map<string, { uid: string; cidrs: string[] }>();
   const cursors = ranges.map(() => 0n);
+  /** unavailable: nodes (name → uid) already told CIDRNotAvailable; told once, as upstream's event
+   * correlator collapses the repeats that every node update would otherwise record. */
+  const unavailable = new Map<string, string>();
   let seeded = false;
 
-  const occupy = (node: string, cidrs: readonly string[]): void => { for (const c of cidrs) if (!used.has(c)) used.set(c, node); };
+  const occupy = (node: string, cidrs: readonly string[]): void => { for (const c of cidrs) if (!used.has(c)) { used.set(c, node); usedVersion++; } };
+  /** usedIn counts the subnets of range `ri` in use (nodes may carry subnets from elsewhere), counted
+   * again only after `used` changed (usedVersion). */
+  let usedVersion = 0;
+  let counted = -1;
+  let counts: number[] = [];
+  const usedIn = (ri: number): number => {
+    if (counted !== usedVersion) {
+      counts = ranges.map((r) => { let n = 0; for (const c of used.keys()) if (indexOf(r, c) !== undefined) n++; return n; });
+      counted = usedVersion;
+    }
+    return counts[ri];
+  };
   const release = (node: string): void => {
-    for (const [c, n] of used) if (n === node) used.delete(c);
+    for (const [c, n] of used) if (n === node) { used.delete(c); usedVersion++; }
     assigned.delete(node);
+    unavailable.delete(node);
   };
   const cidrsOf = (n: JsonObject): string[] => {
     const list = Array.isArray(n.spec?.podCIDRs) && n.spec.podCIDRs.length > 0 ? n.spec.podCIDRs : n.spec?.podCIDR ? [n.spec.podCIDR] : [];
@@ -116,6 +132,8 @@ export function newNodeIpamController(ctx: ControllerContext, opts: NodeIpamOpti
   };
   const next = (ri: number): string | undefined => {
     const r = ranges[ri];
+    // A full range has nothing to find (each node update of a waiting node asks again).
+    if (BigInt(usedIn(ri)) >= r.count) return undefined;
     for (let k = 0n; k < r.count; k++) {
       const i = (cursors[ri] + k) % r.count;
       const c = subnetAt(r, i);
@@ -160,14 +178,19 @@ export function newNodeIpamController(ctx: ControllerContext, opts: NodeIpamOpti
           const c = next(ri);
           if (c === undefined) {
             for (const x of cidrs) used.delete(x);
+            usedVersion++;
+            if (unavailable.get(name) === uid) return;
+            unavailable.set(name, uid);
             await recordEvent(ctx.client, ctx.clock, { metadata: { name, uid } }, 'Node', 'v1', 'Normal', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`, 'cidrAllocator');
             return;
           }
           used.set(c, name);
+          usedVersion++;
           cidrs.push(c);
         }
         mine = { uid, cidrs };
         assigned.set(name, mine);
+        unavailable.delete(name);
       }
       try {
         await ctx.client.patch(RESOURCES.nodes, '', name, 'merge', { spec: { podCIDR: mine.cidrs[0], podCIDRs: mine.cidrs } });
