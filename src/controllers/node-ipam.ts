@@ -103,21 +103,18 @@ export function newNodeIpamController(ctx: ControllerContext, opts: NodeIpamOpti
   const unavailable = new Map<string, string>();
   let seeded = false;
 
-  const occupy = (node: string, cidrs: readonly string[]): void => { for (const c of cidrs) if (!used.has(c)) { used.set(c, node); usedVersion++; } };
-  /** usedIn counts the subnets of range `ri` in use (nodes may carry subnets from elsewhere), counted
-   * again only after `used` changed (usedVersion). */
-  let usedVersion = 0;
-  let counted = -1;
-  let counts: number[] = [];
-  const usedIn = (ri: number): number => {
-    if (counted !== usedVersion) {
-      counts = ranges.map((r) => { let n = 0; for (const c of used.keys()) if (indexOf(r, c) !== undefined) n++; return n; });
-      counted = usedVersion;
-    }
-    return counts[ri];
+  const occupy = (node: string, cidrs: readonly string[]): void => { for (const c of cidrs) if (!used.has(c)) take(c, node); };
+  /** inUse counts, per range, its subnets in `used` (nodes may carry subnets from elsewhere): kept by take and free. */
+  const inUse = ranges.map(() => 0);
+  const count = (c: string, d: number): void => {
+    const ri = ranges.findIndex((r) => indexOf(r, c) !== undefined);
+    if (ri >= 0) inUse[ri] += d;
   };
+  const take = (c: string, node: string): void => { if (!used.has(c)) count(c, 1); used.set(c, node); };
+  const free = (c: string): void => { if (used.delete(c)) count(c, -1); };
+  const usedIn = (ri: number): number => inUse[ri];
   const release = (node: string): void => {
-    for (const [c, n] of used) if (n === node) { used.delete(c); usedVersion++; }
+    for (const [c, n] of [...used]) if (n === node) free(c);
     assigned.delete(node);
     unavailable.delete(node);
   };
@@ -177,15 +174,13 @@ export function newNodeIpamController(ctx: ControllerContext, opts: NodeIpamOpti
         for (let ri = 0; ri < ranges.length; ri++) {
           const c = next(ri);
           if (c === undefined) {
-            for (const x of cidrs) used.delete(x);
-            usedVersion++;
+            for (const x of cidrs) free(x);
             if (unavailable.get(name) === uid) return;
             unavailable.set(name, uid);
             await recordEvent(ctx.client, ctx.clock, { metadata: { name, uid } }, 'Node', 'v1', 'Normal', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`, 'cidrAllocator');
             return;
           }
-          used.set(c, name);
-          usedVersion++;
+          take(c, name);
           cidrs.push(c);
         }
         mine = { uid, cidrs };
