@@ -5,7 +5,7 @@
  */
 import { isStatusError, type JsonObject, type KindInfo } from '../../api/index.ts';
 import type { ResourceRegistry } from '../registry/resource-store.ts';
-import { storageKey, storagePrefix } from '../registry/catalog.ts';
+import { storageKey } from '../registry/catalog.ts';
 import { clone } from '../patch/json-util.ts';
 import { EVERYTHING } from '../registry/predicate.ts';
 import type { AdmissionAttributes, AdmissionContext, AdmissionPlugin } from './types.ts';
@@ -75,8 +75,8 @@ export function registryContext(registry: ResourceRegistry): AdmissionContext {
       const kind = findKind(registry, group, resource);
       if (!kind) return undefined;
       const ns = kind.namespaced ? namespace : '';
-      const cache = registry.r.caches.peek(storagePrefix(kind));
-      if (cache?.loaded && (!kind.storageVersion || kind.storageVersion === kind.version)) {
+      const cache = registry.freshCache(kind);
+      if (cache && (!kind.storageVersion || kind.storageVersion === kind.version)) {
         const o = cache.get(storageKey(kind, ns, name));
         // Not found in the cache: ask the store (a cache fed by etcd may not have a new object yet).
         if (o !== undefined) return copyWithoutManagedFields(o);

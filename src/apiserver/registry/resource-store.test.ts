@@ -122,3 +122,19 @@ void test('a merge patch through the cached copy changes nothing of the cached o
   assert.equal(main.obj.status.phase, 'Running', 'status kept through the main resource');
   await close();
 });
+
+void test('a watch cache answers reads only once it has seen this registry\'s own writes (one fed by etcd trails them)', async () => {
+  const { registry, caches, close } = await setup();
+  const cms = registry.r.catalog.lookup('', 'v1', 'configmaps')!;
+  const cache = await caches.get(storagePrefix(cms));
+  await registry.create(cms, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'f' } }, W);
+  assert.equal(registry.freshCache(cms), cache);
+  const rev = cache.revision;
+  cache.revision = rev - 1; // as if the write's event were still on its way
+  assert.equal(registry.freshCache(cms), undefined, 'reads go to the store');
+  const bases: string[] = [];
+  await registry.update(cms, 'default', 'f', (cur) => { bases.push(String(cur.metadata.resourceVersion)); return { ...cur, data: { a: 'b' } }; }, W);
+  assert.deepEqual(bases, [String(rev)], 'the update read the store once, not the trailing cache');
+  assert.equal(registry.freshCache(cms), cache, 'its own event brought the cache up to date');
+  await close();
+});

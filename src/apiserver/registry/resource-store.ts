@@ -13,7 +13,7 @@ import { SYSTEM_USER, type AdmissionAttributes, type AdmissionOperation, type Ad
 import type { Store } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
-import { decodeKv, hasWatchCache, rawWithRv, type WatchCaches } from '../watch-cache.ts';
+import { decodeKv, hasWatchCache, rawWithRv, type ResourceCache, type WatchCaches } from '../watch-cache.ts';
 import { clone, isObject } from '../patch/json-util.ts';
 import { storageKey, storagePrefix, type Catalog } from './catalog.ts';
 import { storageConversion, type StorageConversion } from './conversion.ts';
@@ -165,8 +165,7 @@ export class ResourceRegistry {
   /** namespaceState tells whether a namespace exists and whether it is terminating. */
   async namespaceState(ns: string): Promise<'missing' | 'active' | 'terminating'> {
     const key = NS_KIND_PREFIX + ns;
-    const cache = this.r.caches.peek(NS_KIND_PREFIX);
-    let obj = cache?.get(key);
+    let obj = this.#freshCacheAt(NS_KIND_PREFIX)?.get(key);
     if (!obj) {
       const kv = await this.r.store.get(key);
       if (!kv) return 'missing';
@@ -295,6 +294,7 @@ export class ResourceRegistry {
     const key = storageKey(kind, ns, name);
     const text = serialize(stored);
     const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.create(key, text)));
+    if (res.ok) this.#noteWrite(kind, res.kv.modRevision);
     if (!res.ok) throw alreadyExists(kind.resource, kind.group, name);
     return { code: 201, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings, json: conv ? undefined : rawWithRv(text, res.kv.modRevision) };
   }
@@ -326,9 +326,26 @@ export class ResourceRegistry {
    * the kind is cached in its storage version and has no write hooks; else undefined. */
   private cachedForUpdate(kind: KindInfo, key: string): JsonObject | undefined {
     if (!hasWatchCache(kind) || this.conv(kind) || hookFor(this.r.hooks, kind)) return undefined;
-    const cache = this.r.caches.peek(storagePrefix(kind));
-    return cache?.loaded ? cache.get(key) : undefined;
+    return this.freshCache(kind)?.get(key);
   }
+
+  /** #written: per storage prefix, the newest revision this registry wrote there. */
+  readonly #written = new Map<string, number>();
+
+  #noteWrite(kind: KindInfo, rev: number): void {
+    const prefix = storagePrefix(kind);
+    if (rev > (this.#written.get(prefix) ?? 0)) this.#written.set(prefix, rev);
+  }
+
+  #freshCacheAt(prefix: string): ResourceCache | undefined {
+    const cache = this.r.caches.peek(prefix);
+    return cache?.loaded && cache.revision >= (this.#written.get(prefix) ?? 0) ? cache : undefined;
+  }
+
+  /** freshCache is the kind's loaded watch cache when it has seen every write this registry made to
+   * the kind, so reads from it see this server's own writes (a cache fed by etcd trails them for a
+   * moment); else undefined, and the caller reads the store. */
+  freshCache(kind: KindInfo): ResourceCache | undefined { return this.#freshCacheAt(storagePrefix(kind)); }
 
   /** tryUpdate is one try of update: from `cached` (then any doubtful outcome is RETRY) or from a store read. */
   private async tryUpdate(kind: KindInfo, ns: string, name: string, key: string, mutate: Mutation, opts: WriteOptions, subresource: string, attempt: number, cached?: JsonObject): Promise<Outcome | typeof RETRY> {
@@ -389,6 +406,7 @@ export class ResourceRegistry {
     if (opts.dryRun) return { code: 200, obj: conv ? conv.fromStorage(stored) : obj, warnings };
     const text = serialize(stored);
     const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.update(key, text, modRevision)));
+    if (res.ok) this.#noteWrite(kind, res.kv.modRevision);
     if (res.ok) return { code: 200, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings, json: conv ? undefined : rawWithRv(text, res.kv.modRevision) };
     if (cached) return RETRY;
     if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
@@ -407,6 +425,7 @@ export class ResourceRegistry {
   private async removeNow(kind: KindInfo, key: string, obj: JsonObject, modRevision: number, opts: { dryRun: boolean }, name: string): Promise<Outcome> {
     if (opts.dryRun) return { code: 200, obj, warnings: [] };
     const res = await this.r.store.delete(key, modRevision);
+    if (res.ok) this.#noteWrite(kind, res.kv.modRevision);
     if (res.ok) return { code: 200, obj: stamp(obj, res.kv.modRevision), warnings: [] };
     if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
     throw conflict(kind.resource, kind.group, name);
@@ -462,6 +481,7 @@ export class ResourceRegistry {
         if (opts.dryRun) return { code: 200, obj, warnings: [] };
         const res = await this.r.store.delete(key, kv.modRevision);
         if (res.ok) {
+          this.#noteWrite(kind, res.kv.modRevision);
           await hookFor(this.r.hooks, kind)?.afterRemove?.(obj);
           return { code: 200, obj: decodeKv(res.kv), warnings: [] };
         }
@@ -481,6 +501,7 @@ export class ResourceRegistry {
       if (isNamespaceKind(kind)) obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
       if (opts.dryRun) return { code: 200, obj, warnings: [] };
       const res = await this.r.store.update(key, serialize(obj), kv.modRevision);
+      if (res.ok) this.#noteWrite(kind, res.kv.modRevision);
       if (res.ok) return { code: 200, obj: stamp(obj, res.kv.modRevision), warnings: [] };
       if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
       if (attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
