@@ -109,9 +109,9 @@ const MF_KEY = '"managedFields":[';
 /** managedFieldsIn reads metadata.managedFields out of a stored object's text, parsing only that
  * array where it can be cut out: the first `"managedFields":[` that is a key (after `{` or `,`; in
  * a string its quote would be escaped) is metadata's own, as the registry writes metadata before
- * any other object, and the array holds objects of strings only, so it ends at the first `]` that
- * leaves a parseable array (a `]` inside a string leaves an unterminated one). Otherwise the whole
- * text is parsed. */
+ * any other object; and the only slice from that `[` to a `]` that parses is the whole array (a
+ * shorter one ends inside a string or an inner value). After a few `]` that do not close it, the
+ * whole text is parsed. */
 export function managedFieldsIn(text: string): unknown {
   const k = text.indexOf(MF_KEY);
   const before = k > 0 ? text.charCodeAt(k - 1) : 0;

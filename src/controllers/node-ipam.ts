@@ -112,7 +112,6 @@ export function newNodeIpamController(ctx: ControllerContext, opts: NodeIpamOpti
   };
   const take = (c: string, node: string): void => { if (!used.has(c)) count(c, 1); used.set(c, node); };
   const free = (c: string): void => { if (used.delete(c)) count(c, -1); };
-  const usedIn = (ri: number): number => inUse[ri];
   const release = (node: string): void => {
     for (const [c, n] of [...used]) if (n === node) free(c);
     assigned.delete(node);
@@ -130,7 +129,7 @@ export function newNodeIpamController(ctx: ControllerContext, opts: NodeIpamOpti
   const next = (ri: number): string | undefined => {
     const r = ranges[ri];
     // A full range has nothing to find (each node update of a waiting node asks again).
-    if (BigInt(usedIn(ri)) >= r.count) return undefined;
+    if (BigInt(inUse[ri]) >= r.count) return undefined;
     for (let k = 0n; k < r.count; k++) {
       const i = (cursors[ri] + k) % r.count;
       const c = subnetAt(r, i);

@@ -10,7 +10,7 @@ import {
 } from '../../api/index.ts';
 import { createAdmissionChain, type AdmissionChain } from '../admission/chain.ts';
 import { SYSTEM_USER, type AdmissionAttributes, type AdmissionOperation, type AdmissionUser } from '../admission/types.ts';
-import type { Store } from '../../store/types.ts';
+import type { Store, WriteResult } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
 import { decodeKv, hasWatchCache, rawWithRv, type ResourceCache, type WatchCaches } from '../watch-cache.ts';
@@ -293,8 +293,7 @@ export class ResourceRegistry {
     const name = String(obj.metadata.name);
     const key = storageKey(kind, ns, name);
     const text = serialize(stored);
-    const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.create(key, text)));
-    if (res.ok) this.#noteWrite(kind, res.kv.modRevision);
+    const res = this.#noted(kind, await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.create(key, text))));
     if (!res.ok) throw alreadyExists(kind.resource, kind.group, name);
     return { code: 201, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings, json: conv ? undefined : rawWithRv(text, res.kv.modRevision) };
   }
@@ -308,17 +307,14 @@ export class ResourceRegistry {
     const key = storageKey(kind, ns, name);
     for (let attempt = 0; ; attempt++) {
       const cached = attempt === 0 ? this.cachedForUpdate(kind, key) : undefined;
-      if (cached === undefined) {
-        const out = await this.tryUpdate(kind, ns, name, key, mutate, opts, subresource, attempt);
-        if (out !== RETRY) return out;
-        continue;
-      }
+      let out: Outcome | typeof RETRY;
       try {
-        const out = await this.tryUpdate(kind, ns, name, key, mutate, opts, subresource, attempt, cached);
-        if (out !== RETRY) return out;
-      } catch {
-        // read the store next time: the failure may be the cached copy's
+        out = await this.tryUpdate(kind, ns, name, key, mutate, opts, subresource, attempt, cached);
+      } catch (e) {
+        if (cached === undefined) throw e;
+        continue; // read the store next time: the failure may be the cached copy's
       }
+      if (out !== RETRY) return out;
     }
   }
 
@@ -332,9 +328,12 @@ export class ResourceRegistry {
   /** #written: per storage prefix, the newest revision this registry wrote there. */
   readonly #written = new Map<string, number>();
 
-  #noteWrite(kind: KindInfo, rev: number): void {
+  /** #noted records a successful store write of `kind` in #written and returns its result. */
+  #noted<T extends WriteResult>(kind: KindInfo, res: T): T {
+    if (!res.ok) return res;
     const prefix = storagePrefix(kind);
-    if (rev > (this.#written.get(prefix) ?? 0)) this.#written.set(prefix, rev);
+    if (res.kv.modRevision > (this.#written.get(prefix) ?? 0)) this.#written.set(prefix, res.kv.modRevision);
+    return res;
   }
 
   #freshCacheAt(prefix: string): ResourceCache | undefined {
@@ -405,8 +404,7 @@ export class ResourceRegistry {
     const stored = conv ? conv.toStorage(obj) : obj;
     if (opts.dryRun) return { code: 200, obj: conv ? conv.fromStorage(stored) : obj, warnings };
     const text = serialize(stored);
-    const res = await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.update(key, text, modRevision)));
-    if (res.ok) this.#noteWrite(kind, res.kv.modRevision);
+    const res = this.#noted(kind, await settle(pending, () => this.offered(key, text, conv ? undefined : obj, () => this.r.store.update(key, text, modRevision))));
     if (res.ok) return { code: 200, obj: stamp(conv ? conv.fromStorage(stored) : obj, res.kv.modRevision), warnings, json: conv ? undefined : rawWithRv(text, res.kv.modRevision) };
     if (cached) return RETRY;
     if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
@@ -424,8 +422,7 @@ export class ResourceRegistry {
 
   private async removeNow(kind: KindInfo, key: string, obj: JsonObject, modRevision: number, opts: { dryRun: boolean }, name: string): Promise<Outcome> {
     if (opts.dryRun) return { code: 200, obj, warnings: [] };
-    const res = await this.r.store.delete(key, modRevision);
-    if (res.ok) this.#noteWrite(kind, res.kv.modRevision);
+    const res = this.#noted(kind, await this.r.store.delete(key, modRevision));
     if (res.ok) return { code: 200, obj: stamp(obj, res.kv.modRevision), warnings: [] };
     if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
     throw conflict(kind.resource, kind.group, name);
@@ -479,9 +476,8 @@ export class ResourceRegistry {
       const held = fin.length > 0 || nsHeld || grace > 0;
       if (!held) {
         if (opts.dryRun) return { code: 200, obj, warnings: [] };
-        const res = await this.r.store.delete(key, kv.modRevision);
+        const res = this.#noted(kind, await this.r.store.delete(key, kv.modRevision));
         if (res.ok) {
-          this.#noteWrite(kind, res.kv.modRevision);
           await hookFor(this.r.hooks, kind)?.afterRemove?.(obj);
           return { code: 200, obj: decodeKv(res.kv), warnings: [] };
         }
@@ -500,8 +496,7 @@ export class ResourceRegistry {
       if (fin.length > 0) m.finalizers = fin;
       if (isNamespaceKind(kind)) obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
       if (opts.dryRun) return { code: 200, obj, warnings: [] };
-      const res = await this.r.store.update(key, serialize(obj), kv.modRevision);
-      if (res.ok) this.#noteWrite(kind, res.kv.modRevision);
+      const res = this.#noted(kind, await this.r.store.update(key, serialize(obj), kv.modRevision));
       if (res.ok) return { code: 200, obj: stamp(obj, res.kv.modRevision), warnings: [] };
       if (res.reason === 'NotFound') throw notFound(kind.resource, kind.group, name);
       if (attempt >= MAX_RETRIES) throw conflict(kind.resource, kind.group, name);
