@@ -75,6 +75,12 @@ void describe('Node authorizer and NodeRestriction (real server)', { timeout: 18
     for (const n of ['a', 'b']) {
       await create('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } } });
     }
+    // Node IPAM gives each new Node its pod CIDR a moment later; a GET-then-PUT racing that write
+    // would get an honest 409, so the tests start once both Nodes have settled.
+    for (const n of ['a', 'b']) {
+      await waitFor(async () => Boolean((await admin.get(`/api/v1/nodes/${n}`)).json().spec?.podCIDR),
+        { timeoutMs: 30_000, intervalMs: 50, what: `node ${n} to get its pod CIDR from node IPAM` });
+    }
     await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'nauth' } });
     for (const name of ['sa', 'sb', 'sc', 'unused']) {
       await create(`${NS}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { k: name } });
