@@ -1,7 +1,8 @@
 /**
  * @module cli/main.int.test — the `windlass` process itself: exit codes of `node src/cli/main.ts`
  * and `bin/windlass.mjs`, and a real `server` (memory store, random port) that serves /version to
- * its own admin kubeconfig and stops cleanly on SIGTERM.
+ * its own admin kubeconfig, runs with its young generation capped (restarted in place) and stops
+ * cleanly on SIGTERM.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,6 +76,10 @@ void test('server process: listens, serves its admin kubeconfig, stops on SIGTER
         }).on('error', rej);
       });
       assert.equal(status, 200);
+      // It restarted itself in place (same PID, execve) with the young generation capped.
+      const cmdline = (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).split('\0');
+      assert.ok(cmdline.includes('--max-semi-space-size=16'), cmdline.join(' '));
+      assert.ok(cmdline.includes('--disable-warning=ExperimentalWarning') && cmdline.includes(main), cmdline.join(' '));
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       const [code] = await exited;

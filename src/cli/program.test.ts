@@ -33,7 +33,7 @@ void test('server defaults', async () => {
     dataDir: '/home/ann/.windlass/server', httpsListenPort: 6443, bindAddress: '0.0.0.0', writeKubeconfigMode: 0o600,
     clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16', tlsSan: [], disableAgent: false,
     serviceNodePortRange: '30000-32767', nodeCidrMaskSize: 24, nodeMonitorGracePeriod: 40, disableScheduler: false, disableControllerManager: false,
-    heapGrowthPercent: 50,
+    heapGrowthPercent: 50, heapSemiSpaceMb: 16,
     agent: { kubeletPort: 10250, cgroupRoot: '/windlass', clusterDns: [], clusterDomain: 'cluster.local', nodeLabel: [], nodeTaint: [] },
   }]);
 });
@@ -46,14 +46,14 @@ void test('server flags, with repeatable and comma-separated --tls-san', async (
     '--write-kubeconfig', 'kc.yaml', '--write-kubeconfig-mode', '644', '--datastore-endpoint', 'memory',
     '--cluster-cidr', '10.100.0.0/16', '--service-cidr', 'fd00:10::/108', '--disable-agent',
     '--service-node-port-range', '31000-31999', '--node-cidr-mask-size', '26', '--node-monitor-grace-period', '8', '--disable-scheduler',
-    '--heap-growth-percent', '0',
+    '--heap-growth-percent', '0', '--heap-semi-space-mb', '0',
   ], { from: 'user' });
   assert.deepEqual(h.server, [{
     dataDir: '/srv/w', httpsListenPort: 0, bindAddress: '127.0.0.1', advertiseAddress: 'fd00::5',
     tlsSan: ['a.example', 'b.example', '10.0.0.9'], writeKubeconfig: 'kc.yaml', writeKubeconfigMode: 0o644,
     datastoreEndpoint: 'memory', clusterCidr: '10.100.0.0/16', serviceCidr: 'fd00:10::/108', disableAgent: true,
     serviceNodePortRange: '31000-31999', nodeCidrMaskSize: 26, nodeMonitorGracePeriod: 8, disableScheduler: true, disableControllerManager: false,
-    heapGrowthPercent: 0,
+    heapGrowthPercent: 0, heapSemiSpaceMb: 0,
     agent: { kubeletPort: 10250, cgroupRoot: '/windlass', clusterDns: [], clusterDomain: 'cluster.local', nodeLabel: [], nodeTaint: [] },
   }]);
 });

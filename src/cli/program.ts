@@ -53,6 +53,8 @@ export interface ServerFlags {
   readonly watchCacheSize?: number;
   /** heapGrowthPercent: how far (%) the JS heap may grow past its live size before a full GC (0: V8's own rule). */
   readonly heapGrowthPercent?: number;
+  /** heapSemiSpaceMb: the main thread's young generation semi-space cap in MiB (0: V8's own sizing). */
+  readonly heapSemiSpaceMb?: number;
   /** agent: the built-in node agent's settings (absent: the defaults). */
   readonly agent?: ServerAgentFlags;
 }
@@ -144,6 +146,8 @@ export function buildProgram(opts: BuildProgramOptions = {}): Command {
       .argParser(parsePositiveInt).env('WINDLASS_WATCH_CACHE_SIZE'))
     .addOption(new Option('--heap-growth-percent <percent>', 'how far the heap may grow past its live size before a full collection (0: V8\'s own rule, which trades up to 4x the memory for less GC time)')
       .argParser(parseNonNegativeInt).default(50).env('WINDLASS_HEAP_GROWTH_PERCENT'))
+    .addOption(new Option('--heap-semi-space-mb <MiB>', 'cap on each of the main thread\'s two young-generation semi-spaces (0: V8\'s own sizing, up to 64 MiB each); applied by restarting in place once (Unix)')
+      .argParser(parseNonNegativeInt).default(16).env('WINDLASS_HEAP_SEMI_SPACE_MB'))
     .option('--node-name <name>', "the built-in agent's Node name (default: the host name, lower-cased)")
     .option('--node-ip <ip>', 'the InternalIP the built-in agent reports', parseIp)
     .option('--node-label <key=value>', 'a label for the Node (repeatable)', collectOne)
