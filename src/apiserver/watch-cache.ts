@@ -4,8 +4,11 @@
  * ring of recent events, replayed to a watcher that starts from a recent resourceVersion and fanned
  * out live afterwards. Objects handed out are shared: callers must never mutate them.
  */
-import type { JsonObject, KindInfo } from '../api/index.ts';
+import { createInterner, type Interner, type JsonObject, type KindInfo } from '../api/index.ts';
 import type { KeyValue, Store, WatchEvent } from '../store/types.ts';
+import { adopt, decodeCached, decodeKv, Entry, stringifyCached, type CachedObject } from './cached-object.ts';
+
+export { decodeKv, managedFieldsIn, rawWithRv, type CachedObject } from './cached-object.ts';
 
 /** CacheEvent is one change of one object; `obj` carries metadata.resourceVersion = `rev`. */
 export interface CacheEvent {
@@ -35,144 +38,6 @@ export function hasWatchCache(kind: KindInfo): boolean {
   return kind.verbs.includes('watch') && !(kind.resource === 'events' && (kind.group === '' || kind.group === 'events.k8s.io'));
 }
 
-/** decodeKv parses a stored value and stamps its resourceVersion. */
-export function decodeKv(kv: KeyValue): JsonObject {
-  const obj = JSON.parse(kv.value) as JsonObject;
-  if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
-  obj.metadata.resourceVersion = String(kv.modRevision);
-  return obj;
-}
-
-const RAW_HEAD = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
-
-/** rawWithRv returns the stored JSON with metadata.resourceVersion spliced in, without parsing,
- * when the value starts with apiVersion, kind, metadata (as the registry writes it); else undefined. */
-export function rawWithRv(value: string, rev: number): string | undefined {
-  const m = RAW_HEAD.exec(value);
-  if (!m) return undefined;
-  const at = m[0].length;
-  const rv = `"resourceVersion":"${rev}"`;
-  return value.charCodeAt(at) === 125 /* } */ ? `${value.slice(0, at)}${rv}${value.slice(at)}` : `${value.slice(0, at)}${rv},${value.slice(at)}`;
-}
-
-/** CachedObject is one current object and its serialized form (computed once). */
-export interface CachedObject { readonly key: string; readonly obj: JsonObject; json(): string }
-
-/** Entry is a CachedObject that keeps only the parsed object and the stored text (not the event that
- * made it nor the state before it), so the current objects cost one parsed copy and one string each.
- * Once superseded (it then lives on only in the ring, as an event's old or new state) it drops the
- * parsed object and parses the text again if a late reader (a replay to a filtered watcher) asks. */
-class Entry implements CachedObject {
-  readonly key: string;
-  #obj: JsonObject | undefined;
-  #text: string | undefined;
-  readonly #rev: number;
-
-  constructor(kv: KeyValue, obj: JsonObject) {
-    this.key = kv.key;
-    this.#obj = obj;
-    this.#text = kv.value;
-    this.#rev = kv.modRevision;
-  }
-
-  get obj(): JsonObject {
-    return this.#obj ??= decodeCached({ key: this.key, value: this.#text!, createRevision: 0, modRevision: this.#rev });
-  }
-
-  /** superseded drops the parsed object when the text can bring it back. */
-  superseded(): void {
-    if (this.#text !== undefined) this.#obj = undefined;
-  }
-
-  json(): string {
-    const t = this.#text;
-    if (t === undefined) return JSON.stringify(this.obj);
-    const j = rawWithRv(t, this.#rev);
-    if (j === undefined) {
-      this.#obj = this.obj;
-      this.#text = undefined;
-      return JSON.stringify(this.#obj);
-    }
-    return j;
-  }
-}
-
-/** detached maps a cached object's metadata to the stored text its managedFields can be parsed from. */
-const detached = new WeakMap<object, string>();
-
-function materialize(meta: JsonObject, v: unknown): void {
-  Object.defineProperty(meta, 'managedFields', { value: v, writable: true, enumerable: true, configurable: true });
-}
-
-const MF_KEY = '"managedFields":[';
-
-/** managedFieldsIn reads metadata.managedFields out of a stored object's text, parsing only that
- * array where it can be cut out: the first `"managedFields":[` that is a key (after `{` or `,`; in
- * a string its quote would be escaped) is metadata's own, as the registry writes metadata before
- * any other object; and the only slice from that `[` to a `]` that parses is the whole array (a
- * shorter one ends inside a string or an inner value). After a few `]` that do not close it, the
- * whole text is parsed. */
-export function managedFieldsIn(text: string): unknown {
-  const k = text.indexOf(MF_KEY);
-  const before = k > 0 ? text.charCodeAt(k - 1) : 0;
-  if (k > 0 && (before === 123 /* { */ || before === 44 /* , */) && RAW_HEAD.test(text)) {
-    const start = k + MF_KEY.length - 1;
-    let end = text.indexOf(']', start);
-    for (let tries = 0; end > 0 && tries < 8; tries++) {
-      try {
-        return JSON.parse(text.slice(start, end + 1)) as unknown;
-      } catch {
-        end = text.indexOf(']', end + 1);
-      }
-    }
-  }
-  return (JSON.parse(text) as JsonObject).metadata?.managedFields;
-}
-
-/** MANAGED_FIELDS_ACCESSOR reads a detached metadata.managedFields back from the stored text (once). */
-const MANAGED_FIELDS_ACCESSOR: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: JsonObject): unknown {
-    const text = detached.get(this);
-    detached.delete(this);
-    const v: unknown = text === undefined ? undefined : managedFieldsIn(text);
-    materialize(this, v);
-    return v;
-  },
-  set(this: JsonObject, v: unknown): void {
-    detached.delete(this);
-    materialize(this, v);
-  },
-};
-
-/** decodeCached parses a stored value for the cache. metadata.managedFields (a third or more of a
- * parsed object, read by almost no one) is not kept parsed: an accessor parses it from `kv.value`
- * on first use, so every reader still sees it (JSON.stringify, spreads and clones included). */
-function decodeCached(kv: KeyValue): JsonObject {
-  const obj = decodeKv(kv);
-  const m = obj.metadata as JsonObject;
-  if (m.managedFields === undefined) return obj;
-  const { managedFields: _mf, ...rest } = m;
-  detached.set(rest, kv.value);
-  Object.defineProperty(rest, 'managedFields', MANAGED_FIELDS_ACCESSOR);
-  obj.metadata = rest;
-  return obj;
-}
-
-/** adopt makes the cache's copy of an object its writer handed over (see WrittenObjects): top level
- * and metadata are copied, nested values shared (the writer no longer changes them); managedFields
- * is detached as decodeCached does. */
-function adopt(obj: JsonObject, kv: KeyValue): JsonObject {
-  const { managedFields, ...meta } = obj.metadata as JsonObject;
-  meta.resourceVersion = String(kv.modRevision);
-  if (managedFields !== undefined) {
-    detached.set(meta, kv.value);
-    Object.defineProperty(meta, 'managedFields', MANAGED_FIELDS_ACCESSOR);
-  }
-  return { ...obj, metadata: meta };
-}
-
 /** WrittenObjects holds, by storage key, the objects the registry is writing right now, so that
  * the caches can take the writer's parsed form of a stored value instead of parsing its text again
  * (that parse was a tenth of the API thread's work under load). An entry is used only for the
@@ -199,9 +64,9 @@ export class WrittenObjects {
   get size(): number { return this.#byKey.size; }
 }
 
-function cachedFromKv(kv: KeyValue, written?: WrittenObjects): Entry {
+function cachedFromKv(kv: KeyValue, written?: WrittenObjects, intern?: Interner): Entry {
   const offered = written?.objectOf(kv);
-  return new Entry(kv, offered ? adopt(offered, kv) : decodeCached(kv));
+  return new Entry(kv, offered ? adopt(offered, kv, intern) : decodeCached(kv, intern), intern);
 }
 
 /** Ev is a CacheEvent holding its new state as an Entry and the previous state as the Entry the
@@ -214,14 +79,20 @@ class Ev implements CacheEvent {
   readonly created: boolean;
   #prev: Entry | KeyValue | JsonObject | undefined;
   #prevKind: 'entry' | 'kv' | 'obj';
+  /** #prevText: the store's copy of a compacted previous state (see settled). */
+  #prevText: KeyValue | undefined;
 
-  constructor(e: WatchEvent, prev: Entry | undefined, written?: WrittenObjects) {
+  constructor(e: WatchEvent, prev: Entry | undefined, written?: WrittenObjects, intern?: Interner) {
     this.type = e.type;
     this.key = e.kv.key;
     this.rev = e.kv.modRevision;
-    this.entry = cachedFromKv(e.kv, e.type === 'put' ? written : undefined);
+    this.entry = cachedFromKv(e.kv, e.type === 'put' ? written : undefined, intern);
     this.created = e.type === 'put' && e.prev === undefined;
-    if (prev !== undefined) { this.#prev = prev; this.#prevKind = 'entry'; }
+    if (prev !== undefined) {
+      this.#prev = prev;
+      this.#prevKind = 'entry';
+      if (prev.compacted) this.#prevText = e.prev;
+    }
     else if (e.prev !== undefined) { this.#prev = e.prev; this.#prevKind = 'kv'; }
     else { this.#prev = undefined; this.#prevKind = 'obj'; }
   }
@@ -237,7 +108,16 @@ class Ev implements CacheEvent {
     return this.#prev;
   }
 
-  json(): string { return this.type === 'put' ? this.entry.json() : JSON.stringify(this.entry.obj); }
+  json(): string { return this.type === 'put' ? this.entry.json() : stringifyCached(this.entry.obj); }
+
+  /** settled: the live watchers have seen the event. A compacted previous state is then held as
+   * the store's text of it (parsed again only if a replay asks), not as its parsed form. */
+  settled(): void {
+    if (this.#prevText === undefined) return;
+    this.#prev = this.#prevText;
+    this.#prevKind = 'kv';
+    this.#prevText = undefined;
+  }
 }
 
 /** makeEvent wraps a store event as a CacheEvent (the previous state is parsed lazily, on the first prev()). */
@@ -273,10 +153,13 @@ export class ResourceCache {
 
   private readonly written: WrittenObjects | undefined;
 
-  constructor(store: Store, prefix: string, opts: WatchCacheOptions = {}, written?: WrittenObjects) {
+  private readonly intern: Interner | undefined;
+
+  constructor(store: Store, prefix: string, opts: WatchCacheOptions = {}, written?: WrittenObjects, intern?: Interner) {
     this.store = store;
     this.prefix = prefix;
     this.written = written;
+    this.intern = intern;
     this.ringSize = opts.ringSize ?? 10_000;
     this.ready = this.start();
   }
@@ -287,7 +170,12 @@ export class ResourceCache {
     if (this.closed) return;
     this.objects.clear();
     this.sorted = undefined;
-    for (const kv of res.items) this.objects.set(kv.key, cachedFromKv(kv));
+    // No event of these is in the ring: they keep no stored text.
+    for (const kv of res.items) {
+      const entry = cachedFromKv(kv, undefined, this.intern);
+      entry.compact();
+      this.objects.set(kv.key, entry);
+    }
     this.ring = [];
     this.windowStart = res.revision;
     this.revision = res.revision;
@@ -319,7 +207,7 @@ export class ResourceCache {
       // The cache holds every object's current state, which is the event's previous state: reuse it
       // instead of parsing the store's copy (and keep no second copy of it).
       const cur = e.prev === undefined ? undefined : this.objects.get(e.kv.key);
-      const ev = new Ev(e, cur, this.written);
+      const ev = new Ev(e, cur, this.written, this.intern);
       if (e.type === 'delete') {
         if (this.objects.delete(ev.key)) this.sorted = undefined;
       } else {
@@ -331,11 +219,17 @@ export class ResourceCache {
       // Trim in chunks (a quarter of the ring at a time) so a full ring costs O(1) per event.
       if (this.ring.length >= this.ringSize + Math.max(1, this.ringSize >> 2)) {
         const drop = this.ring.length - this.ringSize;
+        // A current object whose last event leaves the ring will not be replayed: drop its text.
+        for (let i = 0; i < drop; i++) {
+          const old = this.ring[i];
+          if (old.type === 'put' && this.objects.get(old.key) === old.entry) old.entry.compact();
+        }
         this.windowStart = this.ring[drop - 1].rev;
         this.ring = this.ring.slice(drop);
         this.dropped = true;
       }
       for (const s of this.subs) s.onEvent(ev);
+      ev.settled();
       // Only the ring refers to the old state now: keep its text, not its parsed form.
       if (e.type === 'delete') ev.entry.superseded();
       cur?.superseded();
@@ -408,13 +302,16 @@ export class WatchCaches {
   private readonly opts: WatchCacheOptions;
   /** written: the objects being written now, offered by the registry (see WrittenObjects). */
   readonly written = new WrittenObjects();
+  /** intern shares equal short strings among all cached objects (30,000 pods repeat their images,
+   * condition types, reasons and timestamps). */
+  private readonly intern = createInterner(200_000);
   constructor(store: Store, opts: WatchCacheOptions = {}) { this.store = store; this.opts = opts; }
 
   /** get returns the cache of `prefix`, started and loaded. */
   async get(prefix: string): Promise<ResourceCache> {
     let c = this.caches.get(prefix);
     if (!c) {
-      c = new ResourceCache(this.store, prefix, this.opts, this.written);
+      c = new ResourceCache(this.store, prefix, this.opts, this.written, this.intern);
       this.caches.set(prefix, c);
       c.ready.catch(() => { if (this.caches.get(prefix) === c) this.caches.delete(prefix); });
     }

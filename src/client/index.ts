@@ -16,7 +16,7 @@ export type {
 export { Cache, BY_NAMESPACE } from './cache.ts';
 export type { IndexFunc } from './cache.ts';
 export { Informer, listWatcherFor, isTombstone, objectOf, isGone, stripManagedFields } from './informer.ts';
-export { createInterner, type Interner } from './intern.ts';
+export { createInterner, type Interner } from '../api/index.ts';
 export type { Tombstone, EventHandlers, ListWatcher, InformerOptions } from './informer.ts';
 export { InformerFactory } from './factory.ts';
 export type { InformerFactoryOptions } from './factory.ts';

