@@ -33,7 +33,7 @@ void test('server defaults', async () => {
     dataDir: '/home/ann/.windlass/server', httpsListenPort: 6443, bindAddress: '0.0.0.0', writeKubeconfigMode: 0o600,
     clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16', tlsSan: [], disableAgent: false,
     serviceNodePortRange: '30000-32767', nodeCidrMaskSize: 24, nodeMonitorGracePeriod: 40, disableScheduler: false, disableControllerManager: false,
-    heapGrowthPercent: 50, heapSemiSpaceMb: 16,
+    heapGrowthPercent: 40, heapSemiSpaceMb: 16,
     agent: { kubeletPort: 10250, cgroupRoot: '/windlass', clusterDns: [], clusterDomain: 'cluster.local', nodeLabel: [], nodeTaint: [] },
   }]);
 });

@@ -145,7 +145,7 @@ export function buildProgram(opts: BuildProgramOptions = {}): Command {
     .addOption(new Option('--watch-cache-size <events>', 'events kept per resource for watches from a past resourceVersion')
       .argParser(parsePositiveInt).env('WINDLASS_WATCH_CACHE_SIZE'))
     .addOption(new Option('--heap-growth-percent <percent>', 'how far the heap may grow past its live size before a full collection (0: V8\'s own rule, which trades up to 4x the memory for less GC time)')
-      .argParser(parseNonNegativeInt).default(50).env('WINDLASS_HEAP_GROWTH_PERCENT'))
+      .argParser(parseNonNegativeInt).default(40).env('WINDLASS_HEAP_GROWTH_PERCENT'))
     .addOption(new Option('--heap-semi-space-mb <MiB>', 'cap on each of the main thread\'s two young-generation semi-spaces (0: V8\'s own sizing, up to 64 MiB each); applied by restarting in place once (Unix)')
       .argParser(parseNonNegativeInt).default(16).env('WINDLASS_HEAP_SEMI_SPACE_MB'))
     .option('--node-name <name>', "the built-in agent's Node name (default: the host name, lower-cased)")
