@@ -5,7 +5,7 @@
  * over TLS. A node registered with a short-lived client certificate (~15 minutes) obtains a
  * serving certificate for its addresses through `kubernetes.io/kubelet-serving`, and, driven by
  * a fake clock to its rotation point, a new client certificate through the `selfnodeclient` path,
- * which it writes to its kubeconfig and uses from then on.
+ * which it writes to its kubeconfig and uses from then on (its heartbeats and its agent's API client).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +22,7 @@ import { createMemoryStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { startApiServer } from '../apiserver/index.ts';
 import type { ApiServer } from '../apiserver/index.ts';
-import { FakeClock, RestClient } from '../client/index.ts';
+import { FakeClock, RESOURCES, RestClient } from '../client/index.ts';
 import { startControllers } from '../controllers/index.ts';
 import type { RunningControllers } from '../controllers/index.ts';
 import { requestJson } from './http.ts';
@@ -105,6 +105,10 @@ void test('a node gets a serving certificate for its addresses and rotates its s
   });
   assert.equal(registered.ok, true, registered.ok ? '' : registered.reason);
   if (!registered.ok) return;
+  // The node agent's API client follows the rotation (runNodeAgent wires it the same way).
+  const agentClient = new RestClient({ server: server.url, ca: ca.cert, cert: initial.cert, key: initial.key });
+  const seen: string[] = [];
+  certs.onClientRotated((pair) => { seen.push(pair.cert); agentClient.setCredentials(pair); });
   try {
     await certs.start(registered.node);
 
@@ -144,6 +148,9 @@ void test('a node gets a serving certificate for its addresses and rotates its s
       spec: { user: clientCsr.spec.username, groups: clientCsr.spec.groups, resourceAttributes: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'create', subresource: 'selfnodeclient' } },
     });
     assert.equal(sar.json?.status?.allowed, true, `the approver's selfnodeclient review allows the node: ${sar.text}`);
+    assert.deepEqual(seen, [rotated.cert], 'the rotation was announced once, with the new pair');
+    assert.equal(agentClient.config.cert, rotated.cert);
+    assert.equal((await agentClient.get(RESOURCES.nodes, '', 'rot-1')).metadata.name, 'rot-1', 'the agent client works on the new certificate');
     const onDisk = readKubeconfigCredentials(await readFile(kubeconfigPath, 'utf8'));
     assert.deepEqual(onDisk, { server: server.url, caCert: ca.cert, clientCert: rotated.cert, clientKey: rotated.key });
 
@@ -160,6 +167,7 @@ void test('a node gets a serving certificate for its addresses and rotates its s
     const who = await requestJson(asNode, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
     assert.equal(who.json?.status?.userInfo?.username, 'system:node:rot-1', who.text);
   } finally {
+    agentClient.close();
     stop.abort();
     await Promise.all([registered.stopped, certs.stopped]);
   }

@@ -118,6 +118,8 @@ export interface NodeCertificates {
   readonly serving: CertificateManager;
   /** credentials returns the client pair to use for the next request (registerNode's `credentials`). */
   readonly credentials: () => CertificatePair;
+  /** onClientRotated calls `listener` with each new client pair, once stored (a RestClient's setCredentials). */
+  onClientRotated(listener: (pair: CertificatePair) => void): void;
   /** currentServingCertificate returns the serving pair for the agent's HTTPS endpoint, undefined until one is issued. */
   readonly currentServingCertificate: () => CertificatePair | undefined;
   /** start begins client rotation and obtains/rotates the serving pair for the registered Node's addresses. */
@@ -132,8 +134,9 @@ export function createNodeCertificates(opts: NodeCertificatesOptions): NodeCerti
     nodeName: opts.nodeName, server: opts.server, caCert: opts.caCert, signal: opts.signal, clock: opts.clock,
     random: opts.random, timing: opts.timing, log: opts.log, request: opts.request,
   };
+  const rotated = new Set<(pair: CertificatePair) => void>();
   const client = new CertificateManager({
-    ...common, kind: 'client', current: opts.clientCertificate,
+    ...common, kind: 'client', current: opts.clientCertificate, onRotated: (pair) => { for (const l of rotated) l(pair); },
     store: kubeconfigCertificateStore(opts.kubeconfigPath, { server: opts.server, caCert: opts.caCert }),
   });
   let sans: CertificateSans = { ipAddresses: [], dnsNames: [] };
@@ -146,6 +149,7 @@ export function createNodeCertificates(opts: NodeCertificatesOptions): NodeCerti
   return {
     client, serving,
     credentials: () => client.current() ?? opts.clientCertificate,
+    onClientRotated: (listener) => { rotated.add(listener); },
     currentServingCertificate: () => serving.current(),
     async start(node) {
       if (started) return;

@@ -27,6 +27,9 @@ export interface AgentRunInput {
   readonly server: string;
   readonly caCert: string;
   readonly clientCertificate: { readonly cert: string; readonly key: string };
+  /** clientRotations registers a listener for each rotated client pair (the node's certificate
+   * manager); the agent's API client switches to it. Absent: the pair never changes. */
+  readonly clientRotations?: (listener: (pair: { readonly cert: string; readonly key: string }) => void) => void;
   readonly certificates: NodeServingCertificates;
   readonly nodeName: string;
   readonly nodeIp?: string;
@@ -56,6 +59,7 @@ export function networkSettingsOf(r: AgentRuntimeFlags, clusterCidr = DEFAULT_CL
 /** runNodeAgent starts the agent; the returned agent's `done` settles after the signal aborted and the client is closed. */
 export async function runNodeAgent(i: AgentRunInput, start: StartAgentFn): Promise<NodeAgent> {
   const client = new RestClient({ server: i.server, ca: i.caCert, cert: i.clientCertificate.cert, key: i.clientCertificate.key, userAgent: `windlass-agent/${i.nodeName}` });
+  i.clientRotations?.((pair) => client.setCredentials(pair));
   try {
     // A joined node is not told the server's CIDRs: it reads them where kubeadm keeps them.
     let { clusterCidr, serviceCidr } = i;

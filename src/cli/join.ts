@@ -304,6 +304,7 @@ export async function runJoin(flags: JoinFlags, signal: AbortSignal, deps: JoinD
   if (deps.startAgent && flags.runtime && !flags.runtime.hollow) {
     const agent = await runNodeAgent({
       server: address.server, caCert: discovered.caCert, clientCertificate: { cert: issued.certPem, key: issued.keyPem },
+      clientRotations: (listener) => certs.onClientRotated(listener),
       certificates: { start: (n) => certs.start(n), current: () => certs.currentServingCertificate() },
       nodeName: node.nodeName, ...(flags.nodeIp !== undefined ? { nodeIp: flags.nodeIp } : {}), labels: node.labels, taints: node.taints,
       dataDir: files.dataDir, runtime: { ...flags.runtime, ...(flags.containerRuntimeEndpoint !== undefined ? { containerRuntimeEndpoint: flags.containerRuntimeEndpoint } : {}) },
@@ -369,6 +370,7 @@ export async function runAgent(flags: AgentFlags, signal: AbortSignal, deps: Joi
   if (deps.startAgent && flags.runtime && !flags.runtime.hollow) {
     const agent = await runNodeAgent({
       server: creds.server, caCert: creds.caCert, clientCertificate: { cert: creds.clientCert, key: creds.clientKey },
+      clientRotations: (listener) => certs.onClientRotated(listener),
       certificates: { start: (n) => certs.start(n), current: () => certs.currentServingCertificate() },
       nodeName: node.nodeName, ...(flags.nodeIp !== undefined ? { nodeIp: flags.nodeIp } : {}), labels: node.labels, taints: node.taints,
       dataDir: agentFiles(flags.dataDir, deps.platform).dataDir,

@@ -124,25 +124,47 @@ function nameOf(obj: JsonObject): string {
 
 /** RestClient is the HTTPS ApiClient over one keep-alive agent; call `close()` to release its sockets. */
 export class RestClient implements ApiClient {
-  readonly config: RestConfig;
-  readonly #agent: Agent;
+  #config: RestConfig;
+  #agent: Agent;
   /** watchAgent carries watches: each holds a socket for minutes, so they must not use up the request pool. */
-  readonly #watchAgent: Agent;
+  #watchAgent: Agent;
   readonly #base: URL;
 
   constructor(config: RestConfig) {
-    this.config = config;
+    this.#config = config;
     this.#base = new URL(config.server);
-    this.#agent = new Agent({ keepAlive: true, ca: config.ca, cert: config.cert, key: config.key, maxSockets: 32 });
-    this.#watchAgent = new Agent({ keepAlive: false, ca: config.ca, cert: config.cert, key: config.key });
+    [this.#agent, this.#watchAgent] = RestClient.#agents(config);
+  }
+
+  static #agents(c: RestConfig): [Agent, Agent] {
+    return [
+      new Agent({ keepAlive: true, ca: c.ca, cert: c.cert, key: c.key, maxSockets: 32 }),
+      new Agent({ keepAlive: false, ca: c.ca, cert: c.cert, key: c.key }),
+    ];
+  }
+
+  /** config is the client's current configuration (its credentials change with setCredentials). */
+  get config(): RestConfig { return this.#config; }
+
+  /** setCredentials switches to a new client certificate (a rotated kubelet certificate): every
+   * request from now on uses it. As client-go's rotating transport does, the old connections are
+   * closed — idle ones now, busy requests' once they finish — and watches end at once (their
+   * consumers watch again, with the new certificate). */
+  setCredentials(pair: { readonly cert: string; readonly key: string }): void {
+    const [oldAgent, oldWatch] = [this.#agent, this.#watchAgent];
+    this.#config = { ...this.#config, cert: pair.cert, key: pair.key };
+    [this.#agent, this.#watchAgent] = RestClient.#agents(this.#config);
+    for (const list of Object.values(oldAgent.freeSockets)) for (const sock of list ?? []) sock.destroy();
+    oldAgent.on('free', (sock: import('node:net').Socket) => sock.destroy());
+    oldWatch.destroy();
   }
 
   /** close destroys the agent's sockets (in-flight requests fail). */
   close(): void { this.#agent.destroy(); this.#watchAgent.destroy(); }
 
   #headers(extra: Record<string, string>): Record<string, string> {
-    const h: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.config.userAgent ?? 'windlass-client', ...extra };
-    if (this.config.token) h.Authorization = `Bearer ${this.config.token}`;
+    const h: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.#config.userAgent ?? 'windlass-client', ...extra };
+    if (this.#config.token) h.Authorization = `Bearer ${this.#config.token}`;
     return h;
   }
 
@@ -154,7 +176,7 @@ export class RestClient implements ApiClient {
         ...(body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) }),
         ...(accept ? { Accept: accept } : {}),
       });
-      const req = request(new URL(path, this.#base), { method, agent: this.#agent, headers, signal, timeout: this.config.timeoutMs ?? 60_000 }, (res) => {
+      const req = request(new URL(path, this.#base), { method, agent: this.#agent, headers, signal, timeout: this.#config.timeoutMs ?? 60_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ code: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
