@@ -4,7 +4,8 @@
  * custom resources, applied again once the CRD is established, as users do), get in its forms
  * (table, yaml, jsonpath, label and field selectors, watch), the create generators (protobuf bodies
  * on 1.33), label, annotate, the three patch types, scale, replace, edit with a scripted editor,
- * diff, server-side apply with a conflict, delete, explain, api-resources and auth whoami. Each
+ * diff, server-side apply with a conflict, delete, debug --copy-to, explain, api-resources and auth
+ * whoami. Each
  * version has its own HOME and cache dir (no discovery/OpenAPI cache leaks) and its own namespace.
  * Assertions are on exit codes, printed rows and values read back with jsonpath.
  */
@@ -223,6 +224,19 @@ for (const version of KUBECTL_VERSIONS) {
       ok(await kn(['delete', `widgets.${group}`, 'w1', '--timeout=30s']), /"w1" deleted/);
       assert.equal(ok(await kn(['get', `widgets.${group}`, '-o', 'name'])).stdout.trim(), '');
       ok(await k.run(['delete', 'namespace', `${ns}-extra`, '--wait=false']), new RegExp(`namespace "${ns}-extra" deleted`));
+    });
+
+    void test('debug --copy-to: a copy with a debug container (shared process namespace), and with --set-image', async () => {
+      ok(await kn(['run', 'orig', '--image=busybox:1.36', '--restart=Never', '--', 'sleep', '3600']), /pod\/orig created/);
+      // kubectl sets shareProcessNamespace only when --share-processes is given (its default true is not sent).
+      ok(await kn(['debug', 'orig', '--copy-to=orig-dbg', '--share-processes', '--image=busybox:1.37', '--container=dbg', '--attach=false', '--', 'sleep', '1']));
+      assert.equal(await jp(['pod', 'orig-dbg'], '{.spec.containers[*].name}'), 'orig dbg');
+      assert.equal(await jp(['pod', 'orig-dbg'], '{.spec.containers[1].image}'), 'busybox:1.37');
+      assert.equal(await jp(['pod', 'orig-dbg'], '{.spec.shareProcessNamespace}'), 'true');
+      ok(await kn(['debug', 'orig', '--copy-to=orig-img', '--set-image=*=busybox:1.37', '--attach=false']));
+      assert.equal(await jp(['pod', 'orig-img'], '{.spec.containers[*].image}'), 'busybox:1.37');
+      assert.equal(await jp(['pod', 'orig'], '{.spec.containers[*].image}'), 'busybox:1.36', 'the original is untouched');
+      ok(await kn(['delete', 'pod', 'orig', 'orig-dbg', 'orig-img', '--wait=false']));
     });
 
     void test('explain deployment.spec.replicas', async () => {
