@@ -194,7 +194,7 @@ export class Entry implements CachedObject {
     this.#text = undefined;
   }
 
-  /** compacted: the entry no longer holds its stored text (tests). */
+  /** compacted: the entry no longer holds its stored text (an update's event then keeps the store's copy of this state). */
   get compacted(): boolean { return this.#text === undefined; }
 
   json(): string {

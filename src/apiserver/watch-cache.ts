@@ -79,8 +79,8 @@ class Ev implements CacheEvent {
   readonly created: boolean;
   #prev: Entry | KeyValue | JsonObject | undefined;
   #prevKind: 'entry' | 'kv' | 'obj';
-  /** #prevText: the store's copy of a compacted previous state (see settled). */
-  #prevText: KeyValue | undefined;
+  /** #prevStored: the store's copy of a compacted previous state (see settled). */
+  #prevStored: KeyValue | undefined;
 
   constructor(e: WatchEvent, prev: Entry | undefined, written?: WrittenObjects, intern?: Interner) {
     this.type = e.type;
@@ -91,7 +91,7 @@ class Ev implements CacheEvent {
     if (prev !== undefined) {
       this.#prev = prev;
       this.#prevKind = 'entry';
-      if (prev.compacted) this.#prevText = e.prev;
+      if (prev.compacted) this.#prevStored = e.prev;
     }
     else if (e.prev !== undefined) { this.#prev = e.prev; this.#prevKind = 'kv'; }
     else { this.#prev = undefined; this.#prevKind = 'obj'; }
@@ -113,10 +113,10 @@ class Ev implements CacheEvent {
   /** settled: the live watchers have seen the event. A compacted previous state is then held as
    * the store's text of it (parsed again only if a replay asks), not as its parsed form. */
   settled(): void {
-    if (this.#prevText === undefined) return;
-    this.#prev = this.#prevText;
+    if (this.#prevStored === undefined) return;
+    this.#prev = this.#prevStored;
     this.#prevKind = 'kv';
-    this.#prevText = undefined;
+    this.#prevStored = undefined;
   }
 }
 
