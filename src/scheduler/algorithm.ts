@@ -5,7 +5,7 @@
  * random tie-break. A pod that fits nowhere yields a Diagnosis (per-node statuses and the plugins
  * that rejected it) for PostFilter, the requeue hints and the FailedScheduling message.
  */
-import { CycleState, SUCCESS, type NodeInfo, type PodInfo, type Snapshot, type Status } from './framework.ts';
+import { CycleState, SUCCESS, type FilterPlugin, type NodeInfo, type PodInfo, type Snapshot, type Status } from './framework.ts';
 import { withPlugin, type FrameworkRunner } from './runner.ts';
 
 /** MIN_FEASIBLE_NODES_TO_FIND is the floor of the feasible-node search (upstream 100). */
@@ -118,19 +118,29 @@ export class Algorithm {
     const feasible: NodeInfo[] = [];
     let processed = 0;
     const start = names ? 0 : this.nextStartNodeIndex % Math.max(1, n);
-    const filters = runner.activeFilters(state);
-    const nf = filters.length;
+    const active = runner.activeFilters(state);
     const plain = !runner.hasNominatedPods();
+    // Filters that look only at a node's taint class run once per class: a node whose class is
+    // rejected is skipped without reading it (the hot path needs only feasibility; why a node was
+    // rejected is recorded by the second pass below, in the profile's order).
+    const classes = plain && !names && snapshot.taintClasses?.length === n ? snapshot.taintClasses : undefined;
+    const byClass = classes ? active.filter((f) => f.byTaintClass === true) : [];
+    const filters = byClass.length ? active.filter((f) => f.byTaintClass !== true) : active;
+    const nf = filters.length;
+    const verdicts: Status[] = [];
     for (let i = 0; i < n && feasible.length < want; i++) {
-      const node = nodes[(start + i) % n];
+      const at = (start + i) % n;
       processed++;
       let s: Status = SUCCESS;
-      if (plain) {
-        for (let j = 0; j < nf; j++) {
-          const r = filters[j].filter(state, pod, node);
-          if (r.code !== 'Success') { s = withPlugin(r, filters[j].name); break; }
-        }
-      } else s = runner.runFiltersWithNominatedPods(state, pod, node);
+      if (byClass.length) {
+        const c = classes![at];
+        const v = verdicts[c] ?? (verdicts[c] = runEach(byClass, state, pod, nodes[at]));
+        if (v.code === 'Error') return { error: v.reasons.join(', '), statuses: new Map() };
+        if (v.code !== 'Success') continue;
+      }
+      const node = nodes[at];
+      if (plain) s = runEach(filters, state, pod, node, nf);
+      else s = runner.runFiltersWithNominatedPods(state, pod, node);
       if (s.code === 'Success') feasible.push(node);
       else if (s.code === 'Error') return { error: s.reasons.join(', '), statuses: new Map() };
     }
@@ -150,4 +160,13 @@ export class Algorithm {
     }
     return { feasible, statuses: out, processed };
   }
+}
+
+/** runEach runs `filters` (the first `nf`) on one node, stopping at the first rejection (which carries its plugin name). */
+function runEach(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, node: NodeInfo, nf = filters.length): Status {
+  for (let j = 0; j < nf; j++) {
+    const r = filters[j].filter(state, pod, node);
+    if (r.code !== 'Success') return withPlugin(r, filters[j].name);
+  }
+  return SUCCESS;
 }

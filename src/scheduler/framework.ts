@@ -71,6 +71,8 @@ export interface Snapshot {
   /** havePodsWithAffinity lists the nodes that carry at least one pod with (anti)affinity. */
   readonly havePodsWithAffinity: readonly NodeInfo[];
   readonly havePodsWithRequiredAntiAffinity: readonly NodeInfo[];
+  /** taintClasses[i], when present, is the taint class of nodes[i] (node-info.ts taintClassOf). */
+  readonly taintClasses?: Int32Array;
 }
 
 /** CycleState carries data between the extension points of one pod's cycle (keyed by plugin). */
@@ -135,7 +137,12 @@ export interface PreFilterPlugin extends Plugin {
 }
 
 /** FilterPlugin says whether the pod fits one node. */
-export interface FilterPlugin extends Plugin { filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status }
+export interface FilterPlugin extends Plugin {
+  filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /** byTaintClass: the verdict depends on nothing of the node but its unschedulable flag and taints,
+   * so the search may run this filter once per taint class and pod. */
+  readonly byTaintClass?: boolean;
+}
 
 /** NodeStatuses maps a node name to why a Filter rejected it. */
 export type NodeStatuses = ReadonlyMap<string, Status>;

@@ -11,6 +11,21 @@ import { addResources, cloneResources, emptyResources, hasAffinityTerms, hasRequ
 
 let generationCounter = 0;
 
+/** Taint classes: nodes with the same unschedulable flag and the same NoSchedule/NoExecute/
+ * PreferNoSchedule taints (key, value, effect; not timeAdded) share a small integer id, so a filter
+ * whose verdict depends on nothing else is run once per class and pod (algorithm.ts). The ids are
+ * process-wide and as many as the distinct taint sets ever seen. */
+const taintClassIds = new Map<string, number>();
+
+/** taintClassOf returns the id of the taint class of (`unschedulable`, `taints`). */
+export function taintClassOf(unschedulable: boolean, taints: readonly Taint[]): number {
+  if (!unschedulable && taints.length === 0) return 0;
+  const key = JSON.stringify([unschedulable, ...taints.map((t) => [t.key, t.value ?? '', t.effect])]);
+  let id = taintClassIds.get(key);
+  if (id === undefined) taintClassIds.set(key, (id = taintClassIds.size + 1));
+  return id;
+}
+
 /** nextGeneration returns a process-wide increasing generation number. */
 export function nextGeneration(): number { return ++generationCounter; }
 
@@ -32,6 +47,8 @@ export class MutableNodeInfo implements NodeInfo {
   labels: Record<string, string> = {};
   taints: readonly Taint[] = [];
   unschedulable = false;
+  /** taintClass is taintClassOf(unschedulable, taints): 0 for an untainted schedulable node. */
+  taintClass = 0;
   /** Flat copies of the sums the filters and scores read for every node (one object touched per node, not four). */
   allocCPU = 0;
   allocMem = 0;
@@ -56,6 +73,7 @@ export class MutableNodeInfo implements NodeInfo {
     this.labels = (n.metadata?.labels ?? {}) as Record<string, string>;
     this.taints = Array.isArray(n.spec?.taints) ? n.spec.taints as Taint[] : [];
     this.unschedulable = n.spec?.unschedulable === true;
+    this.taintClass = taintClassOf(this.unschedulable, this.taints);
   }
 
   #flat(): void {
@@ -134,6 +152,7 @@ export class MutableNodeInfo implements NodeInfo {
     c.labels = this.labels;
     c.taints = this.taints;
     c.unschedulable = this.unschedulable;
+    c.taintClass = this.taintClass;
     c.#flat();
     return c;
   }

@@ -15,6 +15,7 @@ export function newNodeUnschedulable(): FilterPlugin & EnqueueExtensions {
   const rejected: Status = { ...status('UnschedulableAndUnresolvable', NODE_UNSCHEDULABLE_REASON), plugin: 'NodeUnschedulable' };
   return {
     name: 'NodeUnschedulable',
+    byTaintClass: true,
     filter(_state, pod, node) {
       if (!isUnschedulable(node)) return SUCCESS;
       return tolerated(podTolerations(pod.pod), UNSCHEDULABLE_TAINT) ? SUCCESS : rejected;

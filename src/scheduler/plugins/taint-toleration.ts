@@ -36,6 +36,7 @@ export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugi
   };
   return {
     name: 'TaintToleration',
+    byTaintClass: true,
     filter(_state, pod, node) {
       const taints = taintsOf(node);
       if (taints.length === 0) return SUCCESS;
