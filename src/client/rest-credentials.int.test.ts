@@ -71,3 +71,21 @@ void test('setCredentials: later requests present the new certificate; old conne
     client.close();
   }
 });
+
+void test('the client\'s one TLS context still verifies the server: a client trusting another CA is refused, requests and watches alike', async () => {
+  const other = await createCertificateAuthority();
+  const pair = await issueClientCertificate(ca.cert, ca.key, { commonName: 'system:node:c' });
+  const client = new RestClient({ server: url, ca: other.cert, cert: pair.cert, key: pair.key });
+  try {
+    await assert.rejects(client.get(RESOURCES.configmaps, 'x', 'y'), /certificate|self.signed|verify/i);
+    await assert.rejects(client.watch(RESOURCES.configmaps, 'x')[Symbol.asyncIterator]().next(), /certificate|self.signed|verify/i);
+    const good = new RestClient({ server: url, ca: ca.cert, cert: pair.cert, key: pair.key });
+    try {
+      // Several connections from one context: each presents the client certificate.
+      const names = await Promise.all([1, 2, 3].map(() => good.get(RESOURCES.configmaps, 'x', 'y')));
+      assert.deepEqual(names.map((o) => o.metadata.name), ['system:node:c', 'system:node:c', 'system:node:c']);
+    } finally { good.close(); }
+  } finally {
+    client.close();
+  }
+});

@@ -6,6 +6,7 @@
  */
 import { Agent, request } from 'node:https';
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
 import { StatusError, type JsonObject, type StatusBody } from '../api/index.ts';
 import { resourcePath, type Resource } from './resources.ts';
@@ -137,9 +138,12 @@ export class RestClient implements ApiClient {
   }
 
   static #agents(c: RestConfig): [Agent, Agent] {
+    // One TLS context for every connection: given PEM options instead, each new connection (every
+    // watch, every socket the pool opens) parses the CA, certificate and key again.
+    const secureContext = createSecureContext({ ca: c.ca, cert: c.cert, key: c.key });
     return [
-      new Agent({ keepAlive: true, ca: c.ca, cert: c.cert, key: c.key, maxSockets: 32 }),
-      new Agent({ keepAlive: false, ca: c.ca, cert: c.cert, key: c.key }),
+      new Agent({ keepAlive: true, secureContext, maxSockets: 32 }),
+      new Agent({ keepAlive: false, secureContext }),
     ];
   }
 
