@@ -120,12 +120,12 @@ export class Algorithm {
     const start = names ? 0 : this.nextStartNodeIndex % Math.max(1, n);
     const active = runner.activeFilters(state);
     const plain = !runner.hasNominatedPods();
-    // Filters that look only at a node's taint class run once per class: a node whose class is
-    // rejected is skipped without reading it (the hot path needs only feasibility; why a node was
+    // Filters that look only at a node's class (for this pod) run once per class: a node whose class
+    // is rejected is skipped without reading it (the hot path needs only feasibility; why a node was
     // rejected is recorded by the second pass below, in the profile's order).
-    const classes = plain && !names && snapshot.taintClasses?.length === n ? snapshot.taintClasses : undefined;
-    const byClass = classes ? active.filter((f) => f.byTaintClass === true) : [];
-    const filters = byClass.length ? active.filter((f) => f.byTaintClass !== true) : active;
+    const classes = plain && !names && snapshot.nodeClasses?.length === n ? snapshot.nodeClasses : undefined;
+    const byClass = classes ? active.filter((f) => f.byNodeClass?.(state, pod) === true) : [];
+    const filters = byClass.length ? active.filter((f) => !byClass.includes(f)) : active;
     const nf = filters.length;
     const verdicts: Status[] = [];
     for (let i = 0; i < n && feasible.length < want; i++) {

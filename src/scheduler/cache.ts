@@ -21,7 +21,7 @@ export function zoneKey(ni: MutableNodeInfo): string {
 /** CacheSnapshot is the Snapshot a cycle reads; the cache updates it in place between cycles. */
 export class CacheSnapshot implements Snapshot {
   nodes: MutableNodeInfo[] = [];
-  taintClasses = new Int32Array(0);
+  nodeClasses = new Int32Array(0);
   havePodsWithAffinity: NodeInfo[] = [];
   havePodsWithRequiredAntiAffinity: NodeInfo[] = [];
   readonly byName = new Map<string, MutableNodeInfo>();
@@ -205,7 +205,7 @@ export class SchedulerCache {
       if (!old || zoneKey(old) !== zoneKey(c)) reorder = true;
       s.byName.set(name, c);
       const i = s.index.get(name);
-      if (i !== undefined) { s.nodes[i] = c; s.taintClasses[i] = c.taintClass; }
+      if (i !== undefined) { s.nodes[i] = c; s.nodeClasses[i] = c.nodeClass; }
     }
     this.#dirty.clear();
     if (reorder) {
@@ -221,7 +221,7 @@ export class SchedulerCache {
       const nodes: MutableNodeInfo[] = [];
       for (let i = 0; nodes.length < s.byName.size; i++) for (const l of lists) if (i < l.length) nodes.push(l[i]);
       s.nodes = nodes;
-      s.taintClasses = Int32Array.from(nodes, (n) => n.taintClass);
+      s.nodeClasses = Int32Array.from(nodes, (n) => n.nodeClass);
       s.index.clear();
       nodes.forEach((n, i) => s.index.set(n.name, i));
     }

@@ -71,8 +71,8 @@ export interface Snapshot {
   /** havePodsWithAffinity lists the nodes that carry at least one pod with (anti)affinity. */
   readonly havePodsWithAffinity: readonly NodeInfo[];
   readonly havePodsWithRequiredAntiAffinity: readonly NodeInfo[];
-  /** taintClasses[i], when present, is the taint class of nodes[i] (node-info.ts taintClassOf). */
-  readonly taintClasses?: Int32Array;
+  /** nodeClasses[i], when present, is the class of nodes[i] (node-info.ts nodeClassOf). */
+  readonly nodeClasses?: Int32Array;
 }
 
 /** CycleState carries data between the extension points of one pod's cycle (keyed by plugin). */
@@ -139,10 +139,14 @@ export interface PreFilterPlugin extends Plugin {
 /** FilterPlugin says whether the pod fits one node. */
 export interface FilterPlugin extends Plugin {
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
-  /** byTaintClass: the verdict depends on nothing of the node but its unschedulable flag and taints,
-   * so the search may run this filter once per taint class and pod. */
-  readonly byTaintClass?: boolean;
+  /** byNodeClass says, for one pod, that this filter's verdict depends on nothing of a node but its
+   * class (its unschedulable flag, taints and labels other than kubernetes.io/hostname), so the
+   * search may run the filter once per class for that pod. */
+  readonly byNodeClass?: (state: CycleState, pod: PodInfo) => boolean;
 }
+
+/** always is the byNodeClass of a filter whose verdict is a function of the node's class for every pod. */
+export const always = (): boolean => true;
 
 /** NodeStatuses maps a node name to why a Filter rejected it. */
 export type NodeStatuses = ReadonlyMap<string, Status>;

@@ -11,18 +11,29 @@ import { addResources, cloneResources, emptyResources, hasAffinityTerms, hasRequ
 
 let generationCounter = 0;
 
-/** Taint classes: nodes with the same unschedulable flag and the same NoSchedule/NoExecute/
- * PreferNoSchedule taints (key, value, effect; not timeAdded) share a small integer id, so a filter
- * whose verdict depends on nothing else is run once per class and pod (algorithm.ts). The ids are
- * process-wide and as many as the distinct taint sets ever seen. */
-const taintClassIds = new Map<string, number>();
+/** HOSTNAME_LABEL is the one label left out of a node's class (it is unique per node). */
+export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
-/** taintClassOf returns the id of the taint class of (`unschedulable`, `taints`). */
-export function taintClassOf(unschedulable: boolean, taints: readonly Taint[]): number {
-  if (!unschedulable && taints.length === 0) return 0;
-  const key = JSON.stringify([unschedulable, ...taints.map((t) => [t.key, t.value ?? '', t.effect])]);
-  let id = taintClassIds.get(key);
-  if (id === undefined) taintClassIds.set(key, (id = taintClassIds.size + 1));
+/** Node classes: nodes with the same unschedulable flag, taints (key, value, effect; not timeAdded)
+ * and labels other than kubernetes.io/hostname share a small integer id, so a filter whose verdict
+ * for a pod depends on nothing else runs once per class and pod (algorithm.ts). Ids are never
+ * reused: when the table holds too many keys it is emptied and later keys get new ids (a key may
+ * then have two ids, which only costs one more evaluation). */
+const classIds = new Map<string, number>();
+let nextClassId = 1;
+const MAX_CLASS_KEYS = 50_000;
+
+/** nodeClassOf returns the class id of (`unschedulable`, `taints`, `labels`): 0 for a schedulable,
+ * untainted node without labels besides its hostname. */
+export function nodeClassOf(unschedulable: boolean, taints: readonly Taint[], labels: Readonly<Record<string, string>>): number {
+  const keys = Object.keys(labels).filter((k) => k !== HOSTNAME_LABEL).sort();
+  if (!unschedulable && taints.length === 0 && keys.length === 0) return 0;
+  const key = JSON.stringify([unschedulable, taints.map((t) => [t.key, t.value ?? '', t.effect]), keys.map((k) => [k, labels[k]])]);
+  let id = classIds.get(key);
+  if (id === undefined) {
+    if (classIds.size >= MAX_CLASS_KEYS) classIds.clear();
+    classIds.set(key, (id = nextClassId++));
+  }
   return id;
 }
 
@@ -47,8 +58,8 @@ export class MutableNodeInfo implements NodeInfo {
   labels: Record<string, string> = {};
   taints: readonly Taint[] = [];
   unschedulable = false;
-  /** taintClass is taintClassOf(unschedulable, taints): 0 for an untainted schedulable node. */
-  taintClass = 0;
+  /** nodeClass is nodeClassOf(unschedulable, taints, labels). */
+  nodeClass = 0;
   /** Flat copies of the sums the filters and scores read for every node (one object touched per node, not four). */
   allocCPU = 0;
   allocMem = 0;
@@ -73,7 +84,7 @@ export class MutableNodeInfo implements NodeInfo {
     this.labels = (n.metadata?.labels ?? {}) as Record<string, string>;
     this.taints = Array.isArray(n.spec?.taints) ? n.spec.taints as Taint[] : [];
     this.unschedulable = n.spec?.unschedulable === true;
-    this.taintClass = taintClassOf(this.unschedulable, this.taints);
+    this.nodeClass = nodeClassOf(this.unschedulable, this.taints, this.labels);
   }
 
   #flat(): void {
@@ -152,7 +163,7 @@ export class MutableNodeInfo implements NodeInfo {
     c.labels = this.labels;
     c.taints = this.taints;
     c.unschedulable = this.unschedulable;
-    c.taintClass = this.taintClass;
+    c.nodeClass = this.nodeClass;
     c.#flat();
     return c;
   }

@@ -9,6 +9,7 @@ import {
   status, SUCCESS, type ClusterEvent, type CycleState, type EnqueueExtensions, type FilterPlugin, type PodInfo, type PreFilterPlugin,
   type PreScorePlugin, type ScorePlugin, type Status,
 } from '../framework.ts';
+import { HOSTNAME_LABEL } from '../node-info.ts';
 import { compileTerm, defaultNormalizeScore, defaultNormalizeScores, labelsOfNode, matchAnyTerm, matchTerm, termNodeNames, type CompiledTerm } from './helpers.ts';
 
 /** NODE_AFFINITY_REASON is upstream's reason for a node the selector or required affinity rejects. */
@@ -66,6 +67,13 @@ export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlug
       }
       if (names && names.size === 0) return { status: status('UnschedulableAndUnresolvable', NODE_AFFINITY_CONFLICT) };
       return { status: SUCCESS, nodeNames: names };
+    },
+    byNodeClass(state, pod) {
+      // Class members may differ in their hostname label and their name: a pod that looks at either is matched node by node.
+      const r = state.read<Required>(PRE_FILTER_KEY) ?? requiredOf(pod.pod);
+      if (!r) return true;
+      if (r.selector.some(([k]) => k === HOSTNAME_LABEL)) return false;
+      return !r.terms?.some((t) => t.fields.length > 0 || t.expressions.some((e) => e.key === HOSTNAME_LABEL));
     },
     filter(state: CycleState, pod, node) {
       if (pod !== lastPod || state !== lastState) { lastPod = pod; lastState = state; lastReq = state.read<Required>(PRE_FILTER_KEY) ?? requiredOf(pod.pod); }

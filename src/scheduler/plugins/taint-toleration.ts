@@ -4,7 +4,7 @@
  * Score counts the PreferNoSchedule taints not tolerated and normalizes in reverse (fewer is better).
  */
 import {
-  status, SUCCESS, type ClusterEvent, type CycleState, type EnqueueExtensions, type FilterPlugin, type PodInfo, type PreScorePlugin, type ScorePlugin, type Status,
+  always, status, SUCCESS, type ClusterEvent, type CycleState, type EnqueueExtensions, type FilterPlugin, type PodInfo, type PreScorePlugin, type ScorePlugin, type Status,
 } from '../framework.ts';
 import { defaultNormalizeScore, defaultNormalizeScores, podTolerations, taintsOf, tolerated, type Taint, type Toleration } from './helpers.ts';
 
@@ -36,7 +36,7 @@ export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugi
   };
   return {
     name: 'TaintToleration',
-    byTaintClass: true,
+    byNodeClass: always,
     filter(_state, pod, node) {
       const taints = taintsOf(node);
       if (taints.length === 0) return SUCCESS;
