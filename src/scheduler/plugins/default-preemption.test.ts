@@ -16,16 +16,17 @@ const pod = (name: string, priority: number, cpu: string, extra: { labels?: Reco
 
 const affinity = newInterPodAffinity();
 
-/** fakeHandle: filters are "CPU fits" plus InterPodAffinity; writes are recorded. */
-function fakeHandle(nodes: NodeInfo[], pdbs: JsonObject[] = []): { h: Handle; writes: string[] } {
+/** fakeHandle: filters are "CPU fits" plus InterPodAffinity (off when its PreFilter said Skip, as the runner does); writes are recorded. */
+function fakeHandle(nodes: NodeInfo[], pdbs: JsonObject[] = []): { h: Handle; writes: string[]; skipAffinity: (skip: boolean) => void } {
   const writes: string[] = [];
+  let affinityOff = false;
   const snapshot = makeSnapshot(nodes);
   const h: Handle = {
     snapshot: () => snapshot,
     listers: makeListers({ pdbs }),
     runFilters(cs: CycleState, pi: PodInfo, ni: NodeInfo): Status {
       if (ni.requested.milliCPU + pi.requests.milliCPU > ni.allocatable.milliCPU) return status('Unschedulable', 'Insufficient cpu');
-      return affinity.filter(cs, pi, ni);
+      return affinityOff ? SUCCESS : affinity.filter(cs, pi, ni);
     },
     runPreFilterAddPod: (cs, pi, other, ni) => affinity.addPod!(cs, pi, other, ni),
     runPreFilterRemovePod: (cs, pi, other, ni) => affinity.removePod!(cs, pi, other, ni),
@@ -35,16 +36,16 @@ function fakeHandle(nodes: NodeInfo[], pdbs: JsonObject[] = []): { h: Handle; wr
     updatePvc: async () => undefined,
     now: () => Date.parse('2026-01-01T12:00:00Z'),
   };
-  return { h, writes };
+  return { h, writes, skipAffinity: (skip) => { affinityOff = skip; } };
 }
 
 /** preempt runs the incoming pod's PreFilter + Filter like the core would, then PostFilter. */
 async function preempt(placed: Record<string, JsonObject[]>, incoming: JsonObject, opts: { pdbs?: JsonObject[]; cpu?: Record<string, string>; writeNomination?: boolean } = {}) {
   const nodes = Object.entries(placed).map(([n, pods]) => makeNodeInfo(node(n, opts.cpu?.[n]), pods.map(makePodInfo)));
-  const { h, writes } = fakeHandle(nodes, opts.pdbs);
+  const { h, writes, skipAffinity } = fakeHandle(nodes, opts.pdbs);
   const pi = makePodInfo(incoming);
   const cs = new CycleState();
-  affinity.preFilter(cs, pi, h.snapshot());
+  skipAffinity(affinity.preFilter(cs, pi, h.snapshot()).status.code === 'Skip');
   const statuses = new Map<string, Status>();
   for (const n of nodes) {
     const s = h.runFilters(cs, pi, n);
@@ -159,10 +160,10 @@ test('pickCandidate: full tie keeps the first candidate', () => {
 test('DefaultPreemption: a victim already gone is fine; other API errors fail the PostFilter', async () => {
   const run = async (err: unknown): Promise<Status> => {
     const ni = makeNodeInfo(node('n1'), [makePodInfo(pod('low', 0, '4'))]);
-    const { h } = fakeHandle([ni]);
+    const { h, skipAffinity } = fakeHandle([ni]);
     const pi = makePodInfo(pod('p', 10, '1'));
     const cs = new CycleState();
-    affinity.preFilter(cs, pi, h.snapshot());
+    skipAffinity(affinity.preFilter(cs, pi, h.snapshot()).status.code === 'Skip');
     const handle: Handle = { ...h, deletePod: () => Promise.reject(err) };
     return (await newDefaultPreemption({ random: () => 0 }).postFilter(cs, pi, new Map([['n1', status('Unschedulable', 'Insufficient cpu')]]), handle)).status;
   };
@@ -172,10 +173,10 @@ test('DefaultPreemption: a victim already gone is fine; other API errors fail th
 
 test('DefaultPreemption: uses the runner\'s runFiltersWithNominatedPods when the Handle has it', async () => {
   const ni = makeNodeInfo(node('n1'), [makePodInfo(pod('low', 0, '4'))]);
-  const { h } = fakeHandle([ni]);
+  const { h, skipAffinity } = fakeHandle([ni]);
   const pi = makePodInfo(pod('p', 10, '1'));
   const cs = new CycleState();
-  affinity.preFilter(cs, pi, h.snapshot());
+  skipAffinity(affinity.preFilter(cs, pi, h.snapshot()).status.code === 'Skip');
   let calls = 0;
   const handle = Object.assign({}, h, { runFiltersWithNominatedPods: (...a: Parameters<Handle['runFilters']>) => { calls++; return h.runFilters(...a); } });
   const r = await newDefaultPreemption({ random: () => 0 }).postFilter(cs, pi, new Map([['n1', status('Unschedulable', 'Insufficient cpu')]]), handle);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JsonObject } from '../../api/index.ts';
-import { CycleState } from '../framework.ts';
+import { CycleState, SUCCESS } from '../framework.ts';
 import type { NodeInfo, PodInfo } from '../framework.ts';
 import { makeListers, makeNodeInfo, makePodInfo, makeSnapshot } from './advanced-util.ts';
 import { AFFINITY_REASONS, newInterPodAffinity } from './inter-pod-affinity.ts';
@@ -27,14 +27,17 @@ function cluster(placed: Record<string, JsonObject[]>): NodeInfo[] {
   return defs.map((n) => makeNodeInfo(n, (placed[n.metadata.name] ?? []).map(makePodInfo)));
 }
 
-function filterAll(nodes: NodeInfo[], incoming: JsonObject): Record<string, string> {
+/** filterAll runs PreFilter, then Filter on every node as the runner does: not at all after a Skip
+ * (every node then fits; `skipped` says whether that happened). */
+function filterAll(nodes: NodeInfo[], incoming: JsonObject, skipped?: boolean): Record<string, string> {
   const pl = newInterPodAffinity(listers);
   const cs = new CycleState();
   const pi = makePodInfo(incoming);
-  assert.equal(pl.preFilter(cs, pi, makeSnapshot(nodes)).status.code, 'Success');
+  const pre = pl.preFilter(cs, pi, makeSnapshot(nodes)).status.code;
+  assert.equal(pre, skipped ? 'Skip' : 'Success', 'PreFilter skips exactly when no required term exists on either side');
   const out: Record<string, string> = {};
   for (const n of nodes) {
-    const s = pl.filter(cs, pi, n);
+    const s = skipped ? SUCCESS : pl.filter(cs, pi, n);
     out[n.name] = s.code === 'Success' ? 'ok' : `${s.code}: ${s.reasons.join(',')}`;
   }
   return out;
@@ -44,8 +47,8 @@ const A = `UnschedulableAndUnresolvable: ${AFFINITY_REASONS.affinity}`;
 const AA = `Unschedulable: ${AFFINITY_REASONS.antiAffinity}`;
 const EA = `Unschedulable: ${AFFINITY_REASONS.existingAntiAffinity}`;
 
-const filterCases: { name: string; placed: Record<string, JsonObject[]>; incoming: JsonObject; want: Record<string, string> }[] = [
-  { name: 'no terms: every node fits', placed: { n1: [pod('x', { app: 'db' })] }, incoming: pod('p'), want: { n1: 'ok', n2: 'ok', n3: 'ok', n4: 'ok' } },
+const filterCases: { name: string; placed: Record<string, JsonObject[]>; incoming: JsonObject; want: Record<string, string>; skipped?: boolean }[] = [
+  { name: 'no terms: every node fits', placed: { n1: [pod('x', { app: 'db' })] }, incoming: pod('p'), want: { n1: 'ok', n2: 'ok', n3: 'ok', n4: 'ok' }, skipped: true },
   {
     name: 'required affinity by zone', placed: { n1: [pod('db', { app: 'db' })] },
     incoming: pod('p', {}, req('podAffinity', term({ app: 'db' }, 'zone'))), want: { n1: 'ok', n2: 'ok', n3: A, n4: A },
@@ -76,7 +79,7 @@ const filterCases: { name: string; placed: Record<string, JsonObject[]>; incomin
   },
   {
     name: 'existing anti-affinity in another namespace does not select the pod', placed: { n3: [pod('lonely', {}, req('podAntiAffinity', term({ app: 'web' }, 'zone')), 'other')] },
-    incoming: pod('p', { app: 'web' }), want: { n1: 'ok', n2: 'ok', n3: 'ok', n4: 'ok' },
+    incoming: pod('p', { app: 'web' }), want: { n1: 'ok', n2: 'ok', n3: 'ok', n4: 'ok' }, skipped: true,
   },
   {
     name: 'existing anti-affinity with namespaceSelector matching the incoming namespace labels',
@@ -99,7 +102,7 @@ const filterCases: { name: string; placed: Record<string, JsonObject[]>; incomin
 
 for (const c of filterCases) {
   test(`InterPodAffinity filter: ${c.name}`, () => {
-    assert.deepEqual(filterAll(cluster(c.placed), c.incoming), c.want);
+    assert.deepEqual(filterAll(cluster(c.placed), c.incoming, c.skipped), c.want);
   });
 }
 
@@ -146,19 +149,21 @@ test('InterPodAffinity removePod on anti-affinity counts lets the pod in', () =>
   assert.equal(pl.filter(cs, incoming, nodes[0]).code, 'Unschedulable');
 });
 
-function scoreAll(nodes: NodeInfo[], incoming: JsonObject, opts = {}): Record<string, number> {
+/** scoreAll runs PreScore, then Score as the runner does: after a Skip the plugin adds 0 everywhere. */
+function scoreAll(nodes: NodeInfo[], incoming: JsonObject, opts = {}, skipped?: boolean): Record<string, number> {
   const pl = newInterPodAffinity(listers, opts);
   const cs = new CycleState();
   const pi: PodInfo = makePodInfo(incoming);
   pl.preFilter(cs, pi, makeSnapshot(nodes));
-  assert.equal(pl.preScore(cs, pi, nodes).code, 'Success');
+  assert.equal(pl.preScore(cs, pi, nodes).code, skipped ? 'Skip' : 'Success', 'PreScore skips exactly when no topology scores');
+  if (skipped) return Object.fromEntries(nodes.map((n) => [n.name, 0]));
   const scores = new Map(nodes.map((n) => [n.name, pl.score(cs, pi, n)]));
   pl.normalizeScore!(cs, pi, scores);
   return Object.fromEntries(scores);
 }
 
-const scoreCases: { name: string; placed: Record<string, JsonObject[]>; incoming: JsonObject; opts?: object; want: Record<string, number> }[] = [
-  { name: 'nothing to score', placed: { n1: [pod('db', { app: 'db' })] }, incoming: pod('p'), want: { n1: 0, n2: 0, n3: 0, n4: 0 } },
+const scoreCases: { name: string; placed: Record<string, JsonObject[]>; incoming: JsonObject; opts?: object; want: Record<string, number>; skipped?: boolean }[] = [
+  { name: 'nothing to score', placed: { n1: [pod('db', { app: 'db' })] }, incoming: pod('p'), want: { n1: 0, n2: 0, n3: 0, n4: 0 }, skipped: true },
   {
     name: 'preferred affinity pulls to the zone', placed: { n1: [pod('db', { app: 'db' })] },
     incoming: pod('p', {}, pref('podAffinity', [5, term({ app: 'db' }, 'zone')])), want: { n1: 100, n2: 100, n3: 0, n4: 0 },
@@ -182,17 +187,17 @@ const scoreCases: { name: string; placed: Record<string, JsonObject[]>; incoming
   },
   {
     name: 'hardPodAffinityWeight 0 ignores it', placed: { n3: [pod('x', {}, req('podAffinity', term({ app: 'web' }, 'kubernetes.io/hostname')))] },
-    incoming: pod('p', { app: 'web' }), opts: { hardPodAffinityWeight: 0 }, want: { n1: 0, n2: 0, n3: 0, n4: 0 },
+    incoming: pod('p', { app: 'web' }), opts: { hardPodAffinityWeight: 0 }, want: { n1: 0, n2: 0, n3: 0, n4: 0 }, skipped: true,
   },
   {
     name: 'ignorePreferredTermsOfExistingPods', placed: { n3: [pod('x', {}, pref('podAffinity', [7, term({ app: 'web' }, 'zone')]))] },
-    incoming: pod('p', { app: 'web' }), opts: { ignorePreferredTermsOfExistingPods: true }, want: { n1: 0, n2: 0, n3: 0, n4: 0 },
+    incoming: pod('p', { app: 'web' }), opts: { ignorePreferredTermsOfExistingPods: true }, want: { n1: 0, n2: 0, n3: 0, n4: 0 }, skipped: true,
   },
 ];
 
 for (const c of scoreCases) {
   test(`InterPodAffinity score: ${c.name}`, () => {
-    assert.deepEqual(scoreAll(cluster(c.placed), c.incoming, c.opts), c.want);
+    assert.deepEqual(scoreAll(cluster(c.placed), c.incoming, c.opts, c.skipped), c.want);
   });
 }
 

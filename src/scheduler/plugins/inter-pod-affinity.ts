@@ -26,6 +26,8 @@ const PRE_FILTER_KEY = `PreFilter${NAME}`;
 const PRE_SCORE_KEY = `PreScore${NAME}`;
 
 type Counts = Map<string, number>;
+/** SKIP: as upstream, the plugin's Filter (no required terms anywhere) or Score (no topology scored) is off for the cycle. */
+const SKIP: Status = status('Skip');
 const pairKey = (key: string, value: string): string => `${key}\u0000${value}`;
 
 interface PreFilterState {
@@ -114,6 +116,8 @@ export function newInterPodAffinity(listers?: Listers, opts: InterPodAffinityOpt
       for (const ni of snapshot.havePodsWithRequiredAntiAffinity) {
         for (const ex of ni.podsWithRequiredAntiAffinity) addAntiAffinity(existingAntiAffinityCounts, podTerms(ex.pod).requiredAntiAffinity, pod, nsLabels, ni.node, 1);
       }
+      // As upstream: no required terms on either side, nothing to check on any node.
+      if (requiredAffinity.length === 0 && requiredAntiAffinity.length === 0 && existingAntiAffinityCounts.size === 0) return { status: SKIP };
       const affinityCounts: Counts = new Map();
       const antiAffinityCounts: Counts = new Map();
       if (requiredAffinity.length > 0 || requiredAntiAffinity.length > 0) {
@@ -168,7 +172,7 @@ export function newInterPodAffinity(listers?: Listers, opts: InterPodAffinityOpt
       const hasConstraints = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
       const topologyScore = new Map<string, Map<string, number>>();
       cs.write(PRE_SCORE_KEY, { topologyScore } satisfies PreScoreState);
-      if (opts.ignorePreferredTermsOfExistingPods && !hasConstraints) return SUCCESS;
+      if (opts.ignorePreferredTermsOfExistingPods && !hasConstraints) return SKIP;
       const pre = cs.read<PreFilterState>(PRE_FILTER_KEY);
       const l = pre?.listers ?? listers;
       const snapshot = pre?.snapshot;
@@ -195,7 +199,7 @@ export function newInterPodAffinity(listers?: Listers, opts: InterPodAffinityOpt
           for (const t of et.preferredAntiAffinity) add(t, -t.weight, pod, nsLabels, ni.node);
         }
       }
-      return SUCCESS;
+      return topologyScore.size === 0 ? SKIP : SUCCESS;
     },
 
     score(cs, _pod, ni) {
