@@ -216,3 +216,16 @@ test('InterPodAffinity reads namespaces from a Handle passed to preFilter', () =
   pre(cs, pi, makeSnapshot(nodes), { listers });
   assert.deepEqual(nodes.map((n) => pl.filter(cs, pi, n).code), ['UnschedulableAndUnresolvable', 'UnschedulableAndUnresolvable', 'Success', 'UnschedulableAndUnresolvable']);
 });
+
+test('InterPodAffinity: with its Filter skipped, PreScore still reads placed pods on nodes outside the feasible list', () => {
+  const nodes = cluster({ n1: [pod('x', {}, pref('podAffinity', [7, term({ app: 'web' }, 'zone')]))] });
+  const pl = newInterPodAffinity(listers);
+  const cs = new CycleState();
+  const pi = makePodInfo(pod('p', { app: 'web' }));
+  assert.equal(pl.preFilter(cs, pi, makeSnapshot(nodes)).status.code, 'Skip');
+  const feasible = nodes.filter((n) => n.name === 'n2' || n.name === 'n3');
+  assert.equal(pl.preScore(cs, pi, feasible).code, 'Success');
+  const scores = new Map(feasible.map((n) => [n.name, pl.score(cs, pi, n)]));
+  pl.normalizeScore!(cs, pi, scores);
+  assert.deepEqual(Object.fromEntries(scores), { n2: 100, n3: 0 }, 'n2 shares zone a with the pod on n1');
+});

@@ -24,6 +24,10 @@ export const AFFINITY_REASONS = {
 const NAME = 'InterPodAffinity';
 const PRE_FILTER_KEY = `PreFilter${NAME}`;
 const PRE_SCORE_KEY = `PreScore${NAME}`;
+const CONTEXT_KEY = `Context${NAME}`;
+
+/** CycleContext is what PreFilter leaves for PreScore whether or not the Filter runs. */
+interface CycleContext { readonly snapshot: Snapshot; readonly listers: Listers | undefined }
 
 type Counts = Map<string, number>;
 /** SKIP: as upstream, the plugin's Filter (no required terms anywhere) or Score (no topology scored) is off for the cycle. */
@@ -112,6 +116,8 @@ export function newInterPodAffinity(listers?: Listers, opts: InterPodAffinityOpt
       const requiredAffinity = terms.requiredAffinity.map((t) => mergeNamespaces(t, l));
       const requiredAntiAffinity = terms.requiredAntiAffinity.map((t) => mergeNamespaces(t, l));
       const nsLabels = nsLabelsOf(l, namespaceOf(pod));
+      // PreScore needs the snapshot and listers even when the Filter is skipped.
+      cs.write(CONTEXT_KEY, { snapshot, listers: l } satisfies CycleContext);
       const existingAntiAffinityCounts: Counts = new Map();
       for (const ni of snapshot.havePodsWithRequiredAntiAffinity) {
         for (const ex of ni.podsWithRequiredAntiAffinity) addAntiAffinity(existingAntiAffinityCounts, podTerms(ex.pod).requiredAntiAffinity, pod, nsLabels, ni.node, 1);
@@ -173,9 +179,9 @@ export function newInterPodAffinity(listers?: Listers, opts: InterPodAffinityOpt
       const topologyScore = new Map<string, Map<string, number>>();
       cs.write(PRE_SCORE_KEY, { topologyScore } satisfies PreScoreState);
       if (opts.ignorePreferredTermsOfExistingPods && !hasConstraints) return SKIP;
-      const pre = cs.read<PreFilterState>(PRE_FILTER_KEY);
-      const l = pre?.listers ?? listers;
-      const snapshot = pre?.snapshot;
+      const ctx = cs.read<CycleContext>(CONTEXT_KEY);
+      const l = ctx?.listers ?? listers;
+      const snapshot = ctx?.snapshot;
       const all = snapshot ? (hasConstraints ? snapshot.nodes : snapshot.havePodsWithAffinity) : nodes;
       const prefAff = terms.preferredAffinity.map((t) => mergeNamespaces(t, l));
       const prefAnti = terms.preferredAntiAffinity.map((t) => mergeNamespaces(t, l));
