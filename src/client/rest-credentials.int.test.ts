@@ -89,3 +89,12 @@ void test('the client\'s one TLS context still verifies the server: a client tru
     client.close();
   }
 });
+
+void test('credentials that do not parse fail each request (as before), not the client\'s construction', async () => {
+  const client = new RestClient({ server: url, ca: ca.cert, cert: 'not a certificate', key: 'not a key' });
+  try {
+    await assert.rejects(client.get(RESOURCES.configmaps, 'x', 'y'), /PEM|certificate|key/i);
+  } finally {
+    client.close();
+  }
+});

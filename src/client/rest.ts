@@ -6,7 +6,7 @@
  */
 import { Agent, request } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
 import { StatusError, type JsonObject, type StatusBody } from '../api/index.ts';
 import { resourcePath, type Resource } from './resources.ts';
@@ -140,10 +140,16 @@ export class RestClient implements ApiClient {
   static #agents(c: RestConfig): [Agent, Agent] {
     // One TLS context for every connection: given PEM options instead, each new connection (every
     // watch, every socket the pool opens) parses the CA, certificate and key again.
-    const secureContext = createSecureContext({ ca: c.ca, cert: c.cert, key: c.key });
+    // PEM that does not parse keeps failing where it always did: on each connection, as a request error.
+    let tls: { secureContext: SecureContext } | { ca?: string; cert?: string; key?: string };
+    try {
+      tls = { secureContext: createSecureContext({ ca: c.ca, cert: c.cert, key: c.key }) };
+    } catch {
+      tls = { ca: c.ca, cert: c.cert, key: c.key };
+    }
     return [
-      new Agent({ keepAlive: true, secureContext, maxSockets: 32 }),
-      new Agent({ keepAlive: false, secureContext }),
+      new Agent({ keepAlive: true, ...tls, maxSockets: 32 }),
+      new Agent({ keepAlive: false, ...tls }),
     ];
   }
 
