@@ -132,3 +132,33 @@ test('NodeAffinity runs per class for label selectors, node by node when the pod
   assert.equal(hostExpr.r.nodeName, 'lin-7');
   assert.equal(hostExpr.calls, 40);
 });
+
+test('a node that changes class (tainted, cordoned, relabelled) is judged by its new class after the next snapshot', () => {
+  const cache = new SchedulerCache();
+  for (let i = 0; i < 4; i++) cache.addNode(makeNode(`n${i}`, { labels: { pool: 'a' } }));
+  const runner = new FrameworkRunner(buildProfile([newNodeUnschedulable(), newTaintToleration(), newNodeAffinity()]));
+  const algo = new Algorithm(runner, { percentageOfNodesToScore: 100 });
+  const feasible = (spec: Parameters<typeof makePod>[1] = {}): number => {
+    const snap = cache.updateSnapshot();
+    runner.setSnapshot(snap);
+    assert.deepEqual([...snap.nodeClasses], snap.nodes.map((n) => (n as { nodeClass: number }).nodeClass), 'classes stay aligned with the nodes');
+    const r = algo.schedulePod(new CycleState(), newPodInfo(makePod('p', spec)), snap);
+    return r.ok ? r.feasibleNodes : 0;
+  };
+  assert.equal(feasible({ nodeSelector: { pool: 'a' } }), 4);
+  const n1 = makeNode('n1', { labels: { pool: 'a' } });
+  cache.updateNode(n1, makeNode('n1', { labels: { pool: 'a' }, taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] }));
+  assert.equal(feasible({ nodeSelector: { pool: 'a' } }), 3, 'the tainted node left the class');
+  cache.updateNode(n1, makeNode('n2', { labels: { pool: 'a' }, unschedulable: true }));
+  assert.equal(feasible({ nodeSelector: { pool: 'a' } }), 2, 'the cordoned node too');
+  cache.updateNode(n1, makeNode('n3', { labels: { pool: 'b' } }));
+  assert.equal(feasible({ nodeSelector: { pool: 'a' } }), 1, 'the relabelled node no longer matches pool a');
+  assert.equal(feasible({ nodeSelector: { pool: 'b' } }), 1);
+  cache.updateNode(n1, makeNode('n1', { labels: { pool: 'a' } }));
+  cache.updateNode(n1, makeNode('n2', { labels: { pool: 'a' } }));
+  cache.updateNode(n1, makeNode('n3', { labels: { pool: 'a' } }));
+  assert.equal(feasible({ nodeSelector: { pool: 'a' } }), 4, 'all back in one class');
+  cache.removeNode(makeNode('n0'));
+  cache.addNode(makeNode('n9', { labels: { pool: 'a' }, taints: [{ key: 'k', effect: 'NoSchedule' }] }));
+  assert.equal(feasible({ nodeSelector: { pool: 'a' } }), 3, 'after a removal and an addition (the list is rebuilt)');
+});
