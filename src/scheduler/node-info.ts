@@ -3,6 +3,7 @@
  * allocatable, the pods assigned to it (bound or assumed) with their summed requests, used host
  * ports and the pods carrying (anti)affinity. `generation` rises on every change so the snapshot
  * rebuilds only what changed; `clone` gives the snapshot (and preemption's what-ifs) a private copy.
+ * Each NodeInfo also carries its node's class (nodeClassOf), which lets the search skip nodes.
  */
 import type { JsonObject } from '../api/index.ts';
 import type { NodeInfo, PodInfo, Resources } from './framework.ts';
