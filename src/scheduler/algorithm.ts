@@ -5,8 +5,8 @@
  * random tie-break. A pod that fits nowhere yields a Diagnosis (per-node statuses and the plugins
  * that rejected it) for PostFilter, the requeue hints and the FailedScheduling message.
  */
-import { CycleState, SUCCESS, type FilterPlugin, type NodeInfo, type PodInfo, type Snapshot, type Status } from './framework.ts';
-import { withPlugin, type FrameworkRunner } from './runner.ts';
+import { CycleState, type NodeInfo, type PodInfo, type Snapshot, type Status } from './framework.ts';
+import { runFilterList, type FrameworkRunner } from './runner.ts';
 
 /** MIN_FEASIBLE_NODES_TO_FIND is the floor of the feasible-node search (upstream 100). */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -126,21 +126,18 @@ export class Algorithm {
     const classes = plain && !names && snapshot.nodeClasses?.length === n ? snapshot.nodeClasses : undefined;
     const byClass = classes ? active.filter((f) => f.byNodeClass?.(state, pod) === true) : [];
     const filters = byClass.length ? active.filter((f) => !byClass.includes(f)) : active;
-    const nf = filters.length;
     const verdicts: Status[] = [];
     for (let i = 0; i < n && feasible.length < want; i++) {
       const at = (start + i) % n;
       processed++;
-      let s: Status = SUCCESS;
-      if (byClass.length) {
-        const c = classes![at];
-        const v = verdicts[c] ?? (verdicts[c] = runEach(byClass, state, pod, nodes[at]));
+      if (classes && byClass.length) {
+        const c = classes[at];
+        const v = verdicts[c] ?? (verdicts[c] = runFilterList(byClass, state, pod, nodes[at]));
         if (v.code === 'Error') return { error: v.reasons.join(', '), statuses: new Map() };
         if (v.code !== 'Success') continue;
       }
       const node = nodes[at];
-      if (plain) s = runEach(filters, state, pod, node, nf);
-      else s = runner.runFiltersWithNominatedPods(state, pod, node);
+      const s = plain ? runFilterList(filters, state, pod, node) : runner.runFiltersWithNominatedPods(state, pod, node);
       if (s.code === 'Success') feasible.push(node);
       else if (s.code === 'Error') return { error: s.reasons.join(', '), statuses: new Map() };
     }
@@ -162,11 +159,3 @@ export class Algorithm {
   }
 }
 
-/** runEach runs `filters` (the first `nf`) on one node, stopping at the first rejection (which carries its plugin name). */
-function runEach(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, node: NodeInfo, nf = filters.length): Status {
-  for (let j = 0; j < nf; j++) {
-    const r = filters[j].filter(state, pod, node);
-    if (r.code !== 'Success') return withPlugin(r, filters[j].name);
-  }
-  return SUCCESS;
-}

@@ -39,6 +39,15 @@ export interface PreFilterOutcome { readonly status: Status; readonly nodeNames?
 /** withPlugin stamps the plugin name on a status (no copy when it already carries it). */
 export const withPlugin = (s: Status, plugin: string): Status => (s.plugin === plugin ? s : { code: s.code, reasons: s.reasons, plugin });
 
+/** runFilterList runs `filters` in order on one node, stopping at the first rejection (which carries its plugin name). */
+export function runFilterList(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+  for (let i = 0; i < filters.length; i++) {
+    const s = filters[i].filter(state, pod, node);
+    if (s.code !== 'Success') return withPlugin(s, filters[i].name);
+  }
+  return SUCCESS;
+}
+
 /** FrameworkRunner executes a profile and implements Handle. */
 export class FrameworkRunner implements Handle {
   readonly profile: Profile;
@@ -88,14 +97,7 @@ export class FrameworkRunner implements Handle {
   hasNominatedPods(): boolean { return (this.#nominator?.size ?? 0) > 0; }
 
   /** runFilters runs the active Filter plugins on one node, stopping at the first rejection (which carries its plugin name). */
-  runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const filters = this.activeFilters(state);
-    for (let i = 0; i < filters.length; i++) {
-      const s = filters[i].filter(state, pod, node);
-      if (s.code !== 'Success') return withPlugin(s, filters[i].name);
-    }
-    return SUCCESS;
-  }
+  runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status { return runFilterList(this.activeFilters(state), state, pod, node); }
 
   /** runFiltersWithNominatedPods also checks the node with its nominated pods of equal or higher priority added. */
   runFiltersWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
