@@ -4,16 +4,17 @@
  * Lease renewal, measured on a real `windlass server` (SQLite store, control plane running; the pods
  * name a scheduler that does not exist, so nothing else writes them). Each phase sends N requests
  * over C keep-alive connections; the CPU is read per server thread from /proc before and after, so
- * the figure includes what the control plane thread's informers spend on the resulting events.
+ * the figure includes what the control plane thread's informers spend on the resulting events
+ * (thread names as the kernel has them: MainThread is the API, windlass-contro the control plane).
  *
  * Usage: node bench/request-cost.bench.ts [--requests 3000] [--concurrency 16] [--only renew]
  *        [--server-node-options=--cpu-prof --cpu-prof-dir=bench/out/prof-rc]
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, createApiClient, startServer, type HttpResponse } from '../test/harness/index.ts';
+import { REPO_ROOT, byThreadName, createApiClient, startServer, threadCpu, type HttpResponse } from '../test/harness/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,27 +31,13 @@ const NS = 'request-cost';
 const srv = await startServer(args['server-node-options'] ? { env: { NODE_OPTIONS: args['server-node-options'] } } : {});
 const api = createApiClient(srv.credentials);
 
-/** threadCpu returns the CPU seconds of each server thread, by thread name (summed over equal names). */
-function threadCpu(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${srv.pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${srv.pid}/task/${tid}/stat`, 'utf8');
-      const name = tid === String(srv.pid) ? 'main' : readFileSync(`/proc/${srv.pid}/task/${tid}/comm`, 'utf8').trim();
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
-    } catch { /* the thread ended */ }
-  }
-  return out;
-}
-
 interface Row { phase: string; perSecond: number; serverMsPerRequest: number; byThreadMs: Record<string, number> }
 const rows: Row[] = [];
 
 /** phase sends N requests made by `fn` over C workers and records the server's CPU per request. */
 async function phase(name: string, fn: (i: number) => Promise<HttpResponse>, always = false): Promise<void> {
   if (args.only && !name.startsWith(args.only) && !always) return;
-  const before = threadCpu();
+  const before = threadCpu(srv.pid);
   const t0 = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: C }, async () => {
@@ -60,13 +47,12 @@ async function phase(name: string, fn: (i: number) => Promise<HttpResponse>, alw
     }
   }));
   const ms = performance.now() - t0;
-  const after = threadCpu();
+  const after = threadCpu(srv.pid);
   const byThreadMs: Record<string, number> = {};
   let total = 0;
-  for (const [k, v] of after) {
-    const d = v - (before.get(k) ?? 0);
+  for (const [name, d] of Object.entries(byThreadName(before, after))) {
     total += d;
-    if (d > 0) byThreadMs[k] = Number((d * 1000 / N).toFixed(3));
+    if (d > 0) byThreadMs[name] = Number((d * 1000 / N).toFixed(3));
   }
   const row = { phase: name, perSecond: Math.round(N / ms * 1000), serverMsPerRequest: Number((total * 1000 / N).toFixed(3)), byThreadMs };
   rows.push(row);

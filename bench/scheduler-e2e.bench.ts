@@ -19,13 +19,13 @@
  *        [--server-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof'] (passed as NODE_OPTIONS to the server)
  *        [--sim-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof-sim'] (passed as NODE_OPTIONS to the sim)
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  createApiClient, fmtMs, REPO_ROOT, rssKiB, startServer, startWindlass, summarize, waitFor,
-  type ApiClient, type LatencySummary,
+  byThreadName, cpuSeconds, createApiClient, fmtMs, REPO_ROOT, rssKiB, startServer, startWindlass, summarize, waitFor,
+  threadCpu, type ApiClient, type LatencySummary,
 } from '../test/harness/index.ts';
 
 const { values: args } = parseArgs({
@@ -65,39 +65,6 @@ interface Result {
   clientCpuSeconds: number;
   /** requests the server answered in that phase, by "VERB resource". */
   requests: Record<string, number>;
-}
-
-/** cpuSeconds reads utime + stime of a process (or, with `thread`, of one of its threads) from /proc (0 when unavailable). */
-function cpuSeconds(pid: number | undefined, thread?: number): number {
-  try {
-    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, in clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
-}
-
-/** threadCpu maps each thread of a process, as "name/tid", to its CPU seconds so far. */
-function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      out.set(`${name}/${tid}`, cpuSeconds(pid, Number(tid)));
-    }
-  } catch { /* the process is gone */ }
-  return out;
-}
-
-/** byThreadName sums the CPU spent between two threadCpu readings per thread name (tid dropped). */
-function byThreadName(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of after) {
-    const name = k.slice(0, k.lastIndexOf('/'));
-    out[name] = (out[name] ?? 0) + v - (before.get(k) ?? 0);
-  }
-  return out;
 }
 
 /** requestCounts sums apiserver_request_total by verb and resource. */

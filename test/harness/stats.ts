@@ -1,7 +1,9 @@
 /**
- * @module test/harness/stats — latency summaries (nearest-rank percentiles over all samples) for the
- * benchmarks; never used for timed assertions in tests.
+ * @module test/harness/stats — latency summaries (nearest-rank percentiles over all samples) and
+ * CPU readings of processes and their threads from /proc, for the benchmarks; never used for timed
+ * assertions in tests.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Summary of a set of latency samples in milliseconds. */
 export interface LatencySummary {
@@ -40,4 +42,37 @@ export function fmtMs(ms: number): string {
   if (ms < 10) return ms.toFixed(2);
   if (ms < 100) return ms.toFixed(1);
   return ms.toFixed(0);
+}
+
+/** cpuSeconds reads utime + stime of a process (or, with `thread`, of one of its threads) from /proc (0 when unavailable). */
+export function cpuSeconds(pid: number | undefined, thread?: number): number {
+  try {
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** threadCpu maps each thread of a process, as "name/tid", to its CPU seconds so far. */
+export function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.set(`${name}/${tid}`, cpuSeconds(pid, Number(tid)));
+    }
+  } catch { /* the process is gone */ }
+  return out;
+}
+
+/** byThreadName sums the CPU spent between two threadCpu readings per thread name (tid dropped). */
+export function byThreadName(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of after) {
+    const name = k.slice(0, k.lastIndexOf('/'));
+    out[name] = (out[name] ?? 0) + v - (before.get(k) ?? 0);
+  }
+  return out;
 }
