@@ -36,13 +36,11 @@ const pairKey = (key: string, value: string): string => `${key}\u0000${value}`;
 
 interface PreFilterState {
   owner: CycleState;
-  readonly snapshot: Snapshot;
   /** pod is the incoming pod. */
   readonly pod: JsonObject;
   readonly requiredAffinity: readonly AffinityTerm[];
   readonly requiredAntiAffinity: readonly AffinityTerm[];
   readonly nsLabels: Labels;
-  readonly listers?: Listers;
   readonly selfMatchesAll: boolean;
   affinityCounts: Counts;
   antiAffinityCounts: Counts;
@@ -135,7 +133,7 @@ export function newInterPodAffinity(listers?: Listers, opts: InterPodAffinityOpt
         }
       }
       const state: PreFilterState = {
-        owner: cs, snapshot, pod, requiredAffinity, requiredAntiAffinity, nsLabels, listers: l,
+        owner: cs, pod, requiredAffinity, requiredAntiAffinity, nsLabels,
         selfMatchesAll: requiredAffinity.every((t) => termMatches(t, pod, undefined)),
         affinityCounts, antiAffinityCounts, existingAntiAffinityCounts,
       };
