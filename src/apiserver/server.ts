@@ -4,7 +4,8 @@
  * resource requests, metrics per request, the CRD and namespace loops, and orderly shutdown.
  */
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createPlainServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { lstat, unlink } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../store/types.ts';
 import { ensureSystemPriorityClasses } from './admission/index.ts';
@@ -36,6 +37,14 @@ import { ServiceRepair } from './service-repair.ts';
 import { DEFAULT_ENDPOINT_INTERVAL_MS, KubernetesServiceLoop, defaultAdvertiseAddress, ensureKubernetesService } from './kubernetes-service.ts';
 import { isNodeProxied, kubeletTarget, proxyHttp, proxyUpgrade, writeUpgradeError, type KubeletClientTls } from './node-proxy.ts';
 import { badRequest, StatusError } from '../api/index.ts';
+
+/** removeStaleSocket deletes a Unix socket left at `path` by a server that did not close (a named
+ * pipe, or nothing there, needs nothing; any other kind of file is left for listen to fail on). */
+async function removeStaleSocket(path: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const st = await lstat(path).catch(() => undefined);
+  if (st?.isSocket()) await unlink(path);
+}
 
 /** ApiServerOptions configures startApiServer (CONTRACTS.md); `deps`/`tuning` are test seams. */
 export interface ApiServerOptions {
@@ -71,10 +80,26 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
   /** kubeletClient: the client pair (CN kube-apiserver-kubelet-client, O system:masters) for pods/log|exec|attach|portforward to node agents; without it those answer 503. */
   kubeletClient?: { cert: string; key: string };
+  /** local: the control plane's endpoint (no TLS); without it only the HTTPS port serves. */
+  local?: LocalEndpoint;
 }
 
 /** ApiServer is a running server. */
-export interface ApiServer { url: string; port: number; close(): Promise<void> }
+export interface ApiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** localSocket is where the local endpoint listens (options.local), if it does. */
+  localSocket?: string;
+}
+
+/** LocalEndpoint is the server's own endpoint for its control plane: plain HTTP/1.1 on a Unix
+ * socket (a named pipe on Windows) that only the server's user can reach, where each of `tokens`
+ * authenticates as its user. The tokens are accepted there only, never on the HTTPS port. */
+export interface LocalEndpoint {
+  readonly path: string;
+  readonly tokens: ReadonlyMap<string, UserInfo>;
+}
 
 /** VERSION_INFO is what `/version` reports. */
 export const VERSION_INFO = {
@@ -258,6 +283,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   }, (req, res) => { void handle(req, res); });
   server.on('tlsClientError', () => undefined);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => { void upgrade(req, socket, head); });
+  // The local endpoint: the same handlers over plain HTTP; its connections may use the local tokens.
+  const local = opts.local ? createPlainServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => { void handle(req, res); }) : undefined;
+  if (local && opts.local) {
+    auth.authenticator.setLocalTokens(opts.local.tokens);
+    local.on('connection', (s: Duplex) => auth.authenticator.markLocal(s));
+    local.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => { void upgrade(req, socket, head); });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -287,14 +319,33 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       crds.stop();
       auth.close();
       caches.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const s of upgraded) s.destroy();
-      });
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+          for (const s of upgraded) s.destroy();
+        }),
+        local && new Promise<void>((resolve) => {
+          local.close(() => resolve());
+          local.closeAllConnections();
+        }),
+      ]);
     })();
     return closing;
   };
   opts.signal?.addEventListener('abort', () => { void close(); }, { once: true });
-  return { url: `https://${address}`, port, close };
+  if (local && opts.local) {
+    const path = opts.local.path;
+    try {
+      await removeStaleSocket(path);
+      await new Promise<void>((resolve, reject) => {
+        local.once('error', reject);
+        local.listen(path, () => { local.off('error', reject); resolve(); });
+      });
+    } catch (e) {
+      await close();
+      throw e;
+    }
+  }
+  return { url: `https://${address}`, port, close, ...(opts.local ? { localSocket: opts.local.path } : {}) };
 }

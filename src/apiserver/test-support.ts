@@ -13,7 +13,7 @@ import { fieldSelectorFields, matchesFields, matchesLabels, parseFieldSelector, 
 import type { ApiDeps } from './deps.ts';
 import { createMemoryStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
-import { startApiServer, type ApiServer } from './server.ts';
+import { startApiServer, type ApiServer, type ApiServerOptions } from './server.ts';
 import { applyMergePatch } from './patch/merge-patch.ts';
 import { applyJsonPatch } from './patch/json-patch.ts';
 
@@ -193,11 +193,11 @@ export class Client {
 export interface RealServer { readonly pki: TestPki; readonly store: Store; readonly server: ApiServer; readonly client: Client; close(): Promise<void> }
 
 /** startRealServer starts the API server with the real modules on a loopback port, a memory store
- * and a throwaway CA; `close` stops client, server and store. */
-export async function startRealServer(): Promise<RealServer> {
+ * and a throwaway CA (`extra` adds options); `close` stops client, server and store. */
+export async function startRealServer(extra: Partial<ApiServerOptions> = {}): Promise<RealServer> {
   const pki = makeTestPki();
   const store = createMemoryStore();
-  const server = await startApiServer({ store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }, host: '127.0.0.1', port: 0 });
+  const server = await startApiServer({ store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }, host: '127.0.0.1', port: 0, ...extra });
   const client = new Client(server.url, pki);
   return {
     pki, store, server, client,

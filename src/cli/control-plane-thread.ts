@@ -2,15 +2,16 @@
  * @module cli/control-plane-thread — runs the control plane (scheduler and controller manager,
  * see control-plane.ts) on a worker thread of the server process, so that their informers'
  * decoding, the scheduling cycles and the reconcilers use the second core instead of competing
- * with the API server's event loop. They still reach the API only over loopback HTTPS with their
- * own client certificates, exactly as on the main thread (and as upstream's separate processes).
+ * with the API server's event loop. They still reach the API only through its REST interface as
+ * their own users, exactly as on the main thread (and as upstream's separate processes): on the
+ * server's local endpoint when it has one, else over loopback HTTPS with client certificates.
  *
  * The parent gives the worker a `ControlPlaneSpec` (plain data), hears its log lines, and stops it
  * with a message; the worker answers `stopped` after both components released their Leases.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from './log.ts';
-import type { RunningControlPlane } from './control-plane.ts';
+import type { LocalAccess, RunningControlPlane } from './control-plane.ts';
 
 /** ControlPlaneSpec is everything the control plane needs, as data that can cross to a thread. */
 export interface ControlPlaneSpec {
@@ -29,6 +30,8 @@ export interface ControlPlaneSpec {
   /** scheduler: whether the scheduler runs. */
   readonly scheduler: boolean;
   readonly leaderElection?: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  /** local: the server's local endpoint and the components' tokens for it (control-plane.ts). */
+  readonly local?: LocalAccess;
 }
 
 /** ToWorker is what the parent sends: only the request to stop. */

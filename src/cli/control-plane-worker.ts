@@ -29,7 +29,7 @@ const stop = new AbortController();
 try {
   const running = await startControlPlane({
     localUrl: spec.localUrl, caCert: spec.caCert, caKey: spec.caKey, publicUrl: spec.publicUrl,
-    identity: spec.identity, signal: stop.signal, log, leaderElection: spec.leaderElection,
+    identity: spec.identity, signal: stop.signal, log, leaderElection: spec.leaderElection, local: spec.local,
     issue: (commonName) => issueClientCertificate(spec.caCert, spec.caKey, { commonName }),
     controllers: spec.controllers ? { start: startControllers, settings: spec.controllers } : undefined,
     scheduler: spec.scheduler ? { start: startScheduler } : undefined,

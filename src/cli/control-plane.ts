@@ -2,8 +2,10 @@
  * @module cli/control-plane — the scheduler and the controller manager inside `windlass server`,
  * each behind leader election on its own Lease in kube-system (`kube-scheduler`,
  * `kube-controller-manager`), so several servers sharing one datastore run exactly one of each.
- * Each connects over loopback with its own client certificate (`system:kube-scheduler`,
- * `system:kube-controller-manager`) and starts only while it leads; losing the Lease stops it.
+ * Each reaches the API as its own user (`system:kube-scheduler`, `system:kube-controller-manager`):
+ * on the server's local endpoint when it has one (plain HTTP on a Unix socket or named pipe, with
+ * a token the server made for that user), else over loopback HTTPS with a client certificate for
+ * that user. Each starts only while it leads; losing the Lease stops it.
  * Both read the cluster through ONE shared informer factory (one list + watch and one cache per
  * resource, objects without metadata.managedFields, as upstream's components trim them, and with
  * equal short strings shared): it runs
@@ -23,6 +25,13 @@ export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
 /** SCHEDULER_USER is the identity the in-process scheduler authenticates as. */
 export const SCHEDULER_USER = 'system:kube-scheduler';
 
+/** LocalAccess is how the control plane reaches the server's local endpoint: its path and a
+ * bearer token per user (valid on that endpoint only). */
+export interface LocalAccess {
+  readonly socketPath: string;
+  readonly tokens: Readonly<Record<string, string>>;
+}
+
 /** ClientCredentials are a client certificate for one component. */
 export interface ClientCredentials { readonly cert: string; readonly key: string }
 
@@ -36,6 +45,9 @@ export interface ControlPlaneOptions {
   readonly publicUrl: string;
   readonly identity?: string;
   readonly issue: (commonName: string) => Promise<ClientCredentials>;
+  /** local: the server's local endpoint and a token for each of the two users above; when given,
+   * the components connect there (no TLS) and no client certificate is issued. */
+  readonly local?: LocalAccess;
   readonly signal: AbortSignal;
   readonly log: Logger;
   /** controllers: settings beyond client/CA/signal; absent = the controller manager does not run here. */
@@ -64,8 +76,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const { log } = opts;
 
   // The shared informers: whoever leads uses views of this factory.
-  const readerId = await opts.issue(opts.controllers ? CONTROLLER_MANAGER_USER : SCHEDULER_USER);
-  const readerClient = new RestClient({ server: opts.localUrl, ca: opts.caCert, cert: readerId.cert, key: readerId.key, userAgent: 'windlass-shared-informers' });
+  const clientFor = async (user: string, userAgent: string): Promise<RestClient> => {
+    const token = opts.local?.tokens[user];
+    if (opts.local && token) return new RestClient({ server: opts.localUrl, socketPath: opts.local.socketPath, token, userAgent });
+    const id = await opts.issue(user);
+    return new RestClient({ server: opts.localUrl, ca: opts.caCert, cert: id.cert, key: id.key, userAgent });
+  };
+  const readerClient = await clientFor(opts.controllers ? CONTROLLER_MANAGER_USER : SCHEDULER_USER, 'windlass-shared-informers');
   clients.push(readerClient);
   // Cached objects drop managedFields and share equal short strings (a third less memory for pods).
   const intern = createInterner();
@@ -76,8 +93,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   informers.start(signal);
 
   const campaign = async (lease: string, user: string, lead: (client: RestClient, signal: AbortSignal) => Promise<void>): Promise<void> => {
-    const id = await opts.issue(user);
-    const client = new RestClient({ server: opts.localUrl, ca: opts.caCert, cert: id.cert, key: id.key, userAgent: `windlass-${lease}` });
+    const client = await clientFor(user, `windlass-${lease}`);
     clients.push(client);
     const elector = new LeaderElector({
       client, namespace: 'kube-system', name: lease, identity, ...opts.leaderElection,

@@ -14,7 +14,7 @@ import type { TLSSocket } from 'node:tls';
 import { readKubeconfigCredentials } from '../pki/index.ts';
 import type { Store } from '../store/index.ts';
 import type { ApiServer, ApiServerOptions } from '../apiserver/index.ts';
-import { certificateHosts, clientHost, hostForUrl, runServer } from './server.ts';
+import { certificateHosts, clientHost, hostForUrl, localEndpoint, runServer } from './server.ts';
 import type { ServerDeps } from './server.ts';
 import type { ServerFlags } from './program.ts';
 
@@ -61,9 +61,10 @@ void test('runServer: starts, writes kubeconfigs that authenticate as admin, sto
     const logs: Record<string, unknown>[] = [];
     const out: string[] = [];
     const listening = Promise.withResolvers<void>();
+    let apiOptions: ApiServerOptions | undefined;
     const deps: ServerDeps = {
       openStore: async (endpoint, dataDir) => { events.push(`store ${endpoint} ${dataDir}`); return fakeStore(events); },
-      startApiServer: (opts) => echoApiServer(opts, events),
+      startApiServer: (opts) => { apiOptions = opts; return echoApiServer(opts, events); },
       log: {
         info: (msg, f) => { logs.push({ msg, ...f }); if (msg === 'listening') listening.resolve(); },
         error: (msg, f) => { logs.push({ level: 'error', msg, ...f }); },
@@ -90,6 +91,9 @@ void test('runServer: starts, writes kubeconfigs that authenticate as admin, sto
     }
     const creds = readKubeconfigCredentials(admin);
     assert.equal(creds.server, m[1]);
+    // The control plane's local endpoint: a socket in the data directory, a token per component.
+    assert.equal(apiOptions?.local?.path, join(dir, 'data', 'api.sock'));
+    assert.deepEqual([...apiOptions.local.tokens.values()].map((u) => u.username).sort(), ['system:kube-controller-manager', 'system:kube-scheduler']);
 
     const body = await new Promise<string>((res, rej) => {
       https.get(`${creds.server}/version`, { ca: creds.caCert, cert: creds.clientCert, key: creds.clientKey, agent: false }, (r) => {
@@ -127,6 +131,19 @@ void test('runServer: a failing API server start closes the store and rejects', 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+void test('localEndpoint: a socket in the data directory (a pipe on Windows, none if the path is too long), fresh tokens', () => {
+  const a = localEndpoint('/var/lib/windlass', 'linux');
+  assert.equal(a.socketPath, '/var/lib/windlass/api.sock');
+  assert.deepEqual([...a.tokens.keys()].sort(), ['system:kube-controller-manager', 'system:kube-scheduler']);
+  const tokens = [...a.tokens.values()];
+  assert.equal(new Set(tokens).size, 2);
+  for (const t of tokens) assert.match(t, /^[A-Za-z0-9_-]{43}$/);
+  const b = localEndpoint('/var/lib/windlass', 'linux');
+  assert.ok([...b.tokens.values()].every((t) => !tokens.includes(t)), 'each start makes new tokens');
+  assert.equal(localEndpoint(`/${'d'.repeat(95)}`, 'linux').socketPath, undefined);
+  assert.match(localEndpoint('C:\\windlass', 'win32').socketPath ?? '', /^\\\\\.\\pipe\\windlass-api-[0-9a-f]{16}$/);
 });
 
 void test('client host and certificate hosts', () => {

@@ -10,6 +10,7 @@
  * `runServerProcess` wires it to the real store and API server, JSON logs on stderr and
  * SIGTERM/SIGINT (the first stops cleanly, a second exits at once with status 1).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
@@ -24,7 +25,7 @@ import { startControllers } from '../controllers/index.ts';
 import type { RunningControllers, StartControllersOptions } from '../controllers/index.ts';
 import { startScheduler } from '../scheduler/index.ts';
 import type { RunningScheduler, StartSchedulerOptions } from '../scheduler/index.ts';
-import { startControlPlane, type RunningControlPlane } from './control-plane.ts';
+import { CONTROLLER_MANAGER_USER, SCHEDULER_USER, startControlPlane, type RunningControlPlane } from './control-plane.ts';
 import { startControlPlaneThread, type ControlPlaneSpec } from './control-plane-thread.ts';
 import { relaunchForSemiSpace } from './heap-flags.ts';
 import { createLogger } from './log.ts';
@@ -83,6 +84,19 @@ export function certificateHosts(flags: Pick<ServerFlags, 'tlsSan' | 'advertiseA
   return [...new Set(hosts)];
 }
 
+/** UNIX_SOCKET_PATH_MAX: the longest Unix socket path every platform accepts (sun_path is 104–108 bytes). */
+const UNIX_SOCKET_PATH_MAX = 100;
+
+/** localEndpoint picks the local endpoint's path (`api.sock` in the data directory, whose mode
+ * 0700 keeps others out; a randomly named pipe on Windows; none when the directory's path is too
+ * long for a socket) and makes a fresh random token for each control plane user. */
+export function localEndpoint(dataDir: string, platform: NodeJS.Platform = process.platform): { socketPath?: string; tokens: Map<string, string> } {
+  const tokens = new Map([SCHEDULER_USER, CONTROLLER_MANAGER_USER].map((u) => [u, randomBytes(32).toString('base64url')]));
+  if (platform === 'win32') return { socketPath: `\\\\.\\pipe\\windlass-api-${randomBytes(8).toString('hex')}`, tokens };
+  const path = join(dataDir, 'api.sock');
+  return Buffer.byteLength(path) <= UNIX_SOCKET_PATH_MAX ? { socketPath: path, tokens } : { tokens };
+}
+
 /** untilAborted resolves when `signal` aborts (at once if it already has). */
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((res) => {
@@ -106,6 +120,7 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
   try {
     const pki = await ensureServerPki(join(dataDir, 'tls'), { hosts: certificateHosts(flags, deps.hostname()) });
     const serviceAccountKeys = await ensureServiceAccountKeys(join(dataDir, 'tls'));
+    const endpoint = localEndpoint(dataDir);
     const server = await deps.startApiServer({
       store, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, serviceAccountKeys,
       kubeletClient: { cert: pki.kubeletClientCert, key: pki.kubeletClientKey },
@@ -115,6 +130,7 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
       // The namespace controller finalizes namespaces when this server runs the controller manager.
       inProcessNamespaceFinalizer: flags.disableControllerManager || !deps.startControllers,
       ...(flags.watchCacheSize ? { tuning: { watchRingSize: flags.watchCacheSize } } : {}),
+      ...(endpoint.socketPath ? { local: { path: endpoint.socketPath, tokens: new Map([...endpoint.tokens].map(([user, t]) => [t, { username: user, groups: ['system:authenticated'] }])) } } : {}),
     });
     try {
       const url = `https://${hostForUrl(clientHost(flags))}:${server.port}`;
@@ -135,6 +151,7 @@ export async function runServer(flags: ServerFlags, signal: AbortSignal, deps: S
           nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriod * 1000, storageDir: join(dataDir, 'storage'),
         } : undefined,
         scheduler: !!deps.startScheduler && !flags.disableScheduler,
+        ...(server.localSocket ? { local: { socketPath: server.localSocket, tokens: Object.fromEntries(endpoint.tokens) } } : {}),
       };
       const failed = new AbortController();
       let controlPlaneFailure: string | undefined;

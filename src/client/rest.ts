@@ -1,10 +1,11 @@
 /**
  * @module client/rest — the REST client: one keep-alive HTTPS agent with the caller's credentials
- * (CA, client certificate/key or bearer token), the Kubernetes verbs over JSON, and watches as an
- * async iterator of NDJSON events. Failures from the server come back as `StatusError`s carrying
+ * (CA, client certificate/key or bearer token), or plain HTTP on the server's local socket; the
+ * Kubernetes verbs over JSON, and watches as an async iterator of NDJSON events. Failures from the server come back as `StatusError`s carrying
  * the server's Status, so callers test them with `isStatusError(e, 404)`.
  */
-import { Agent, request } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
@@ -22,6 +23,10 @@ export interface RestConfig {
   readonly userAgent?: string;
   /** timeoutMs bounds each non-watch request (default 60 s). */
   readonly timeoutMs?: number;
+  /** socketPath is the API server's local endpoint (a Unix socket, or a named pipe on Windows):
+   * when given, requests and watches go there as plain HTTP/1.1 (no TLS; the token authenticates),
+   * `server` names the API only in the Host header, and ca, cert, key are unused. */
+  readonly socketPath?: string;
 }
 
 /** ListOptions are the query parameters of a list. */
@@ -123,21 +128,26 @@ function nameOf(obj: JsonObject): string {
   return name;
 }
 
-/** RestClient is the HTTPS ApiClient over one keep-alive agent; call `close()` to release its sockets. */
+/** RestClient is the ApiClient over one keep-alive agent (HTTPS, or HTTP on a local socket); call `close()` to release its sockets. */
 export class RestClient implements ApiClient {
   #config: RestConfig;
-  #agent: Agent;
+  #agent: HttpAgent;
   /** watchAgent carries watches: each holds a socket for minutes, so they must not use up the request pool. */
-  #watchAgent: Agent;
+  #watchAgent: HttpAgent;
   readonly #base: URL;
+  readonly #request: (url: URL, opts: RequestOptions, cb?: (res: IncomingMessage) => void) => ClientRequest;
 
   constructor(config: RestConfig) {
     this.#config = config;
     this.#base = new URL(config.server);
+    if (config.socketPath) this.#base.protocol = 'http:';
+    const socketPath = config.socketPath;
+    this.#request = socketPath ? (url, opts, cb) => httpRequest(url, { ...opts, socketPath }, cb) : httpsRequest;
     [this.#agent, this.#watchAgent] = RestClient.#agents(config);
   }
 
-  static #agents(c: RestConfig): [Agent, Agent] {
+  static #agents(c: RestConfig): [HttpAgent, HttpAgent] {
+    if (c.socketPath) return [new HttpAgent({ keepAlive: true, maxSockets: 32 }), new HttpAgent({ keepAlive: false })];
     // One TLS context for every connection: given PEM options instead, each new connection (every
     // watch, every socket the pool opens) parses the CA, certificate and key again.
     // PEM that does not parse keeps failing where it always did: on each connection, as a request error.
@@ -186,7 +196,7 @@ export class RestClient implements ApiClient {
         ...(body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) }),
         ...(accept ? { Accept: accept } : {}),
       });
-      const req = request(new URL(path, this.#base), { method, agent: this.#agent, headers, signal, timeout: this.#config.timeoutMs ?? 60_000 }, (res) => {
+      const req = this.#request(new URL(path, this.#base), { method, agent: this.#agent, headers, signal, timeout: this.#config.timeoutMs ?? 60_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ code: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -256,7 +266,7 @@ export class RestClient implements ApiClient {
     const q = query({ watch: 'true', resourceVersion: opts.resourceVersion, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, timeoutSeconds: opts.timeoutSeconds, allowWatchBookmarks: opts.allowWatchBookmarks });
     const signal = opts.signal;
     if (signal?.aborted) return;
-    const req = request(new URL(resourcePath(r, namespace) + q, this.#base), { method: 'GET', agent: this.#watchAgent, headers: this.#headers({}) });
+    const req = this.#request(new URL(resourcePath(r, namespace) + q, this.#base), { method: 'GET', agent: this.#watchAgent, headers: this.#headers({}) });
     const onAbort = (): void => { req.destroy(); };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {

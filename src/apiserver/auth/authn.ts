@@ -72,6 +72,8 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 export class Authenticator {
   private readonly o: AuthenticatorOptions;
   private readonly certUsers = new WeakMap<object, AuthnResult>();
+  private readonly localSockets = new WeakSet<object>();
+  private localTokens: [Buffer, UserInfo][] = [];
   readonly issuer: string;
   readonly audiences: readonly string[];
 
@@ -81,7 +83,16 @@ export class Authenticator {
     this.audiences = o.audiences ?? [this.issuer];
   }
 
-  /** authenticateRequest authenticates by client certificate, then bearer token, else anonymous. */
+  /** setLocalTokens sets the bearer tokens of the server's local endpoint and their users. */
+  setLocalTokens(tokens: ReadonlyMap<string, UserInfo>): void {
+    this.localTokens = [...tokens].map(([t, user]) => [Buffer.from(t), user]);
+  }
+
+  /** markLocal says that `socket` came in on the local endpoint, where the local tokens are valid. */
+  markLocal(socket: object): void { this.localSockets.add(socket); }
+
+  /** authenticateRequest authenticates by client certificate, then bearer token (on the local
+   * endpoint a local token first), else anonymous. */
   async authenticateRequest(req: IncomingMessage): Promise<AuthnResult> {
     const sock = req.socket as TLSSocket;
     let cert = this.certUsers.get(sock);
@@ -92,6 +103,10 @@ export class Authenticator {
     if (cert && (cert.ok || cert.reason !== 'none')) return cert;
     const token = bearerToken(req);
     if (token === undefined) return { ok: true, user: ANONYMOUS };
+    if (this.localSockets.has(sock)) {
+      const t = Buffer.from(token);
+      for (const [want, user] of this.localTokens) if (want.length === t.length && timingSafeEqual(want, t)) return { ok: true, user };
+    }
     return this.authenticateToken(token);
   }
 

@@ -1,0 +1,79 @@
+/**
+ * @module client/rest-local.int.test — RestClient with `socketPath` against a plain HTTP server on
+ * a Unix socket: requests carry the token and the configured Host, reuse one keep-alive
+ * connection, and watches stream event by event on their own connections.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RestClient } from './rest.ts';
+import { RESOURCES } from './resources.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'windlass-rest-local-'));
+const socketPath = join(dir, 'api.sock');
+let server: Server;
+let connections = 0;
+const sockets = new Set<Socket>();
+let watcher: ServerResponse | undefined;
+
+before(async () => {
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.searchParams.get('watch') === 'true') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      watcher = res;
+      return;
+    }
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: url.pathname.split('/').pop() },
+      data: { authorization: req.headers.authorization ?? '', host: req.headers.host ?? '', method: req.method ?? '' },
+    }));
+  });
+  server.on('connection', (s: Socket) => { connections++; sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.listen(socketPath);
+  await once(server, 'listening');
+});
+after(() => {
+  for (const s of sockets) s.destroy();
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('rest client on a local socket: token, Host and keep-alive', async () => {
+  const c = new RestClient({ server: 'https://127.0.0.1:6443', socketPath, token: 'tok' });
+  try {
+    const before = connections;
+    for (let i = 0; i < 3; i++) {
+      const got = await c.get(RESOURCES.configmaps, 'ns', `c${i}`);
+      assert.equal(got.metadata.name, `c${i}`);
+      assert.equal(got.data.authorization, 'Bearer tok');
+      assert.equal(got.data.host, '127.0.0.1:6443');
+    }
+    assert.equal(connections - before, 1, 'one keep-alive connection for sequential requests');
+    const made = await c.create(RESOURCES.configmaps, 'ns', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'new' } });
+    assert.equal(made.data.method, 'POST');
+  } finally { c.close(); }
+});
+
+test('rest client on a local socket: a watch streams events until the server ends it', async () => {
+  const c = new RestClient({ server: 'https://127.0.0.1:6443', socketPath, token: 'tok' });
+  const stop = new AbortController();
+  try {
+    const it = c.watch(RESOURCES.configmaps, 'ns', { signal: stop.signal })[Symbol.asyncIterator]();
+    const first = it.next();
+    while (!watcher) await new Promise((r) => setTimeout(r, 5));
+    watcher.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'one' } } })}\n`);
+    assert.equal((await first).value?.object.metadata.name, 'one');
+    watcher.write(`${JSON.stringify({ type: 'DELETED', object: { metadata: { name: 'one' } } })}\n`);
+    assert.equal((await it.next()).value?.type, 'DELETED');
+    watcher.end();
+    assert.equal((await it.next()).done, true);
+  } finally { stop.abort(); c.close(); }
+});
