@@ -4,7 +4,8 @@
  * Section `writes`: durable write throughput against the raw baselines — plain SQLite single-row
  * commits (synchronous=FULL) vs SqliteStore creates, and raw etcd3 puts vs EtcdStore creates, at
  * concurrency 1/16/64/256 with 1.5 KB values; for SqliteStore also how long each group commit
- * held the event loop (node:sqlite is synchronous) and the largest batch.
+ * held the event loop (node:sqlite is synchronous) and the largest batch; then SqliteStore updates of
+ * 20k existing keys scattered over the key space at concurrency 16, with CPU per update.
  * Section `list`: paged and full LISTs of one prefix holding 10k / 100k keys of ~1.3 KB (pod-sized):
  * the first page (limit 500) of a consistent read, a page from the middle, a first page at a past
  * revision, and the full prefix (SQLite, memory; etcd at the smallest size only, as its fill is slow).
@@ -44,6 +45,8 @@ interface Row {
   syncP50ms?: number;
   /** maxBatch: the largest group commit (writes in one transaction). */
   maxBatch?: number;
+  /** cpuUsPerOp: this process's CPU (user + system) per operation, µs (update runs only). */
+  cpuUsPerOp?: number;
 }
 
 /** ListRow is one LIST measurement: `runs` timings of the same read. */
@@ -167,6 +170,33 @@ async function storeRun(store: Store, label: string, concurrency: number, n: num
   return row;
 }
 
+/** updateRun measures Store.update of `n` existing keys whose names are scattered across the key
+ * space (as Lease renewals and pod status writes are), each updated once, at `concurrency`. */
+async function updateRun(store: Store, concurrency: number, n: number): Promise<Row> {
+  const prefix = `/bench/updates/c${concurrency}/`;
+  const key = (i: number): string => `${prefix}${((i * 7919) % n).toString(36)}`;
+  const revs = new Array<number>(n);
+  await drive(n, concurrency, async (i) => {
+    const r = await store.create(key(i), VALUE);
+    if (!r.ok) throw new Error(`create failed: ${r.reason}`);
+    revs[i] = r.kv.modRevision;
+  });
+  commits = [];
+  const cpu0 = process.cpuUsage();
+  const { secs, lat, loopP99 } = await drive(n, concurrency, async (i) => {
+    const r = await store.update(key(i), VALUE, revs[i]);
+    if (!r.ok) throw new Error(`update failed: ${r.reason}`);
+  });
+  const cpu = process.cpuUsage(cpu0);
+  const ms = Float64Array.from(commits.map((c) => c.ms)).sort();
+  return {
+    backend: store.name, workload: 'Store.update (scattered keys)', concurrency, ops: n, opsPerSec: Math.round(n / secs),
+    p50ms: round(pct(lat, 50)), p99ms: round(pct(lat, 99)), loopP99ms: round(loopP99),
+    ...(ms.length > 0 ? { commitP50ms: round(pct(ms, 50)), commitP99ms: round(pct(ms, 99)), commitMaxMs: round(ms[ms.length - 1]), maxBatch: Math.max(...commits.map((c) => c.writes)) } : {}),
+    cpuUsPerOp: round((cpu.user + cpu.system) / n, 1),
+  };
+}
+
 async function rawEtcd(endpoint: string, concurrency: number, n: number): Promise<Row> {
   const client = new Etcd3({ hosts: endpoint });
   try {
@@ -272,6 +302,7 @@ async function writesSection(): Promise<Row[]> {
     const store = await openSqliteStore(join(dir, 'store.db'), { onCommit: (c) => commits.push(c) });
     try {
       for (const c of LEVELS) rows.push(await storeRun(store, 'sqlite', c, count(c, 16_000)));
+      rows.push(await updateRun(store, 16, Math.round(20_000 * scale)));
     } finally {
       await store.close();
     }
@@ -315,9 +346,9 @@ async function main(): Promise<void> {
   const opt = (x: number | undefined): string => (x === undefined ? '' : String(x));
   if (rows.length > 0) {
     console.log('writes: 1,536-byte values, durable (fsync) writes');
-    printTable(['backend', 'workload', 'c', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'watch p99 ms', 'loop p99 ms', 'commit p50 ms', 'commit p99 ms', 'commit max ms', 'sync p50 ms', 'max batch'],
+    printTable(['backend', 'workload', 'c', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'watch p99 ms', 'loop p99 ms', 'commit p50 ms', 'commit p99 ms', 'commit max ms', 'sync p50 ms', 'max batch', 'CPU µs/op'],
       rows.map((r) => [r.backend, r.workload, String(r.concurrency), String(r.ops), String(r.opsPerSec), String(r.p50ms), String(r.p99ms),
-        opt(r.watchP99ms), opt(r.loopP99ms), opt(r.commitP50ms), opt(r.commitP99ms), opt(r.commitMaxMs), opt(r.syncP50ms), opt(r.maxBatch)]), 2);
+        opt(r.watchP99ms), opt(r.loopP99ms), opt(r.commitP50ms), opt(r.commitP99ms), opt(r.commitMaxMs), opt(r.syncP50ms), opt(r.maxBatch), opt(r.cpuUsPerOp)]), 2);
   }
   if (lists.length > 0) {
     console.log('\nlists: one prefix of N keys (~1.3 KB values) + 1,000 keys of a sibling prefix');

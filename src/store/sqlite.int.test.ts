@@ -77,6 +77,46 @@ void test('sqlite: a new store uses 16 KiB pages; a store made with 4 KiB pages 
   assert.equal(pageSize(old), 4096);
 });
 
+void test('sqlite: a store made with kine\'s unique (name, prev_revision) index loses it on open and keeps its data and history', async () => {
+  const path = fresh();
+  const s1 = await openSqliteStore(path);
+  const a = await s1.create('/r/a', 'one');
+  assert.ok(a.ok);
+  await s1.close();
+  const indexes = (): string[] => {
+    const db = new DatabaseSync(path);
+    try { return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'log' ORDER BY name`).all() as { name: string }[]).map((r) => r.name); } finally { db.close(); }
+  };
+  assert.deepEqual(indexes(), ['log_name_id']);
+  // The schema earlier versions made:
+  const db = new DatabaseSync(path);
+  db.exec('CREATE UNIQUE INDEX log_name_prev ON log (name, prev_revision)');
+  db.close();
+  assert.deepEqual(indexes(), ['log_name_id', 'log_name_prev']);
+  const s2 = await openSqliteStore(path);
+  try {
+    const up = await s2.update('/r/a', 'two', a.ok ? a.kv.modRevision : 0);
+    assert.ok(up.ok);
+    const stale = await s2.update('/r/a', 'three', a.ok ? a.kv.modRevision : 0);
+    assert.equal(stale.ok ? 'ok' : stale.reason, 'Conflict', 'the compare-and-swap holds without the index');
+    assert.equal((await s2.get('/r/a'))?.value, 'two');
+    const seen: string[] = [];
+    const stop = new AbortController();
+    await new Promise<void>((resolve, reject) => {
+      s2.watch('/r/', a.ok ? a.kv.modRevision : 0, {
+        onEvents: (events) => {
+          for (const e of events) seen.push(`${e.type} ${e.kv.value} prev=${e.prev?.value ?? '-'}`);
+          if (seen.length >= 1) resolve();
+        },
+        onCompacted: () => reject(new Error('compacted')),
+      }, stop.signal);
+    });
+    stop.abort();
+    assert.deepEqual(seen, ['put two prev=one']);
+  } finally { await s2.close(); }
+  assert.deepEqual(indexes(), ['log_name_id']);
+});
+
 void test('sqlite: a second open of the same file fails while the first holds it', async () => {
   const path = fresh();
   const s1 = await openSqliteStore(path);
