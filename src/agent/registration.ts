@@ -8,6 +8,7 @@
  * returned as values.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { rfc3339 } from '../api/index.ts';
 import { requestJson, statusMessage } from './http.ts';
 import type { HttpTarget } from './http.ts';
 import { currentHostFacts, nodeLabels, nodeStatus, readyCondition } from './node-info.ts';
@@ -43,10 +44,6 @@ const NODES = '/api/v1/nodes';
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
 const LEASE_DURATION_SECONDS = 40;
 
-/** rfc3339 formats a time without fractional seconds (metav1.Time). */
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** microTime formats a time with microseconds (metav1.MicroTime). */
 function microTime(d: Date): string {
@@ -163,7 +160,7 @@ export async function registerNode(opts: RegisterNodeOptions): Promise<RegisterN
   if (!withStatus.ok) return withStatus;
   log('node registered', { node: opts.nodeName, adopted: registered.adopted });
 
-  const transition = rfc3339(started);
+  const transition = rfc3339(started.getTime());
   let lease: Record<string, any> | undefined;
   const leaseLoop = loop(opts.intervals?.leaseMs ?? 10_000, opts.signal, async () => {
     lease = await renewLease(target(), withStatus.node, lease, now(), opts.signal, log);
@@ -171,7 +168,7 @@ export async function registerNode(opts: RegisterNodeOptions): Promise<RegisterN
   let first = true;
   const statusLoop = loop(opts.intervals?.statusMs ?? 40_000, opts.signal, async () => {
     if (first) { first = false; return; }
-    const r = await patchStatus(target(), opts.nodeName, { conditions: [readyCondition(rfc3339(now()), transition)] }, opts.signal);
+    const r = await patchStatus(target(), opts.nodeName, { conditions: [readyCondition(rfc3339(now().getTime()), transition)] }, opts.signal);
     if (!r.ok) log('status heartbeat failed', { node: opts.nodeName, message: r.reason });
   }, log);
   const stopped = Promise.all([leaseLoop, statusLoop]).then(() => { log('node agent stopped', { node: opts.nodeName }); });

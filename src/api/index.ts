@@ -5,6 +5,7 @@
  */
 export * from './errors.ts';
 export { stableJson } from './stable-json.ts';
+export { rfc3339 } from './time.ts';
 export { createInterner, type Interner } from './intern.ts';
 export * from './kinds/types.ts';
 export * from './schema/index.ts';

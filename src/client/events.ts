@@ -9,7 +9,7 @@
  * Used by the controllers and by the node agent (the kubelet's Pulled/Started/Killing/BackOff/Unhealthy events).
  */
 import type { JsonObject } from '../api/index.ts';
-import { isStatusError } from '../api/index.ts';
+import { isStatusError, rfc3339 } from '../api/index.ts';
 import type { ApiClient } from './rest.ts';
 import type { Clock } from './clock.ts';
 import { RESOURCES } from './resources.ts';
@@ -22,10 +22,8 @@ export interface EventLog {
 /** EventType is the `type` of a core Event. */
 export type EventType = 'Normal' | 'Warning';
 
-/** rfc3339 renders epoch milliseconds with seconds precision, as metav1.Time does. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** rfc3339 is api's (epoch milliseconds as metav1.Time, seconds precision). */
+export { rfc3339 };
 
 /** SERIES_WINDOW_MS: an identical event within this time of the last one is counted on it. */
 const SERIES_WINDOW_MS = 10 * 60_000;

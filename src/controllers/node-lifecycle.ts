@@ -11,7 +11,7 @@
  * Key: the node name. Also exports the Event helper the node controllers share.
  */
 import { randomBytes } from 'node:crypto';
-import { isStatusError, type JsonObject } from '../api/index.ts';
+import { isStatusError, rfc3339, type JsonObject } from '../api/index.ts';
 import { objectOf, RESOURCES, WorkQueue, type ApiClient, type Clock } from '../client/index.ts';
 import type { Controller, ControllerContext } from './controller.ts';
 
@@ -33,8 +33,8 @@ export interface NodeLifecycleOptions {
   readonly gracePeriodMs?: number;
 }
 
-/** rfc3339 renders epoch milliseconds as a Kubernetes timestamp (seconds precision). */
-export function rfc3339(ms: number): string { return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'); }
+/** rfc3339 is api's (epoch milliseconds as a Kubernetes timestamp, seconds precision). */
+export { rfc3339 };
 
 /** recordEvent writes a core/v1 Event about `obj` (best effort: failures are ignored, as client-go's recorder does). */
 export async function recordEvent(client: ApiClient, clock: Clock, obj: JsonObject, kind: string, apiVersion: string, type: 'Normal' | 'Warning', reason: string, message: string, component: string): Promise<void> {

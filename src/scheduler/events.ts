@@ -5,7 +5,7 @@
  * (written only when its message changes) and status.nominatedNodeName. Writes never block the
  * scheduling loop; failures are logged.
  */
-import type { JsonObject } from '../api/index.ts';
+import { rfc3339, type JsonObject } from '../api/index.ts';
 import { RESOURCES, realClock, type ApiClient, type Clock } from '../client/index.ts';
 
 /** SchedulerLog is the logger the scheduler writes to. */
@@ -48,7 +48,6 @@ export interface RecorderOptions {
 interface Aggregate { name: string; namespace: string; message: string; count: number; lastWrite: number; first: string }
 
 const uidOf = (pod: JsonObject): string => String(pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`);
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** ApiRecorder writes Events and pod status through the API. */
 export class ApiRecorder implements SchedulingRecorder {

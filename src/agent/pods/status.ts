@@ -5,7 +5,7 @@
  * ContainersReady, Ready) with lastTransitionTime kept while a condition's status holds,
  * container statuses, pod and host IPs, startTime and qosClass. Shared by real and hollow nodes.
  */
-import { parseQuantity } from '../../api/index.ts';
+import { parseQuantity, rfc3339 } from '../../api/index.ts';
 import type { JsonObject } from '../../api/index.ts';
 import type { ContainerStatus } from '../../runtime/index.ts';
 
@@ -52,10 +52,8 @@ export interface StatusInput {
 /** KUBELET_CONDITIONS are the pod condition types the node owns; others (readiness gates, DisruptionTarget) are kept as found. */
 export const KUBELET_CONDITIONS: readonly string[] = ['PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready', 'PodScheduled'];
 
-/** rfc3339 formats epoch ms without fractional seconds (metav1.Time). */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+/** rfc3339 is api's (epoch ms without fractional seconds, metav1.Time). */
+export { rfc3339 };
 
 /** isSidecar tells an init container that keeps running beside the app containers (restartPolicy Always). */
 export function isSidecar(c: JsonObject): boolean {

@@ -5,7 +5,7 @@
  * Pod, Secret or Node whose uid the token then carries.
  */
 import { randomUUID } from 'node:crypto';
-import { conflict, invalid, notFound, type JsonObject } from '../../api/index.ts';
+import { conflict, invalid, notFound, rfc3339, type JsonObject } from '../../api/index.ts';
 import type { Catalog } from '../registry/catalog.ts';
 import type { ResourceRegistry } from '../registry/resource-store.ts';
 import type { Authenticator } from './authn.ts';
@@ -23,7 +23,6 @@ export interface TokenRequestDeps {
 const BOUND_KINDS: Readonly<Record<string, string>> = { Pod: 'pods', Secret: 'secrets', Node: 'nodes' };
 const MAX_EXPIRATION = 2 ** 32;
 
-function rfc3339(ms: number): string { return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'); }
 
 /** issueToken answers a TokenRequest for the service account `ns/name`. */
 export async function issueToken(d: TokenRequestDeps, ns: string, name: string, body: JsonObject, dryRun: boolean): Promise<JsonObject> {

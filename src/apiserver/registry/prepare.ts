@@ -4,7 +4,7 @@
  * generation, status ownership, defaulting and validation.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { badRequest, fieldErrorMessage, invalid, type FieldError, type JsonObject, type KindInfo } from '../../api/index.ts';
+import { badRequest, fieldErrorMessage, invalid, rfc3339, type FieldError, type JsonObject, type KindInfo } from '../../api/index.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { Catalog } from './catalog.ts';
 
@@ -21,10 +21,8 @@ export function generateName(prefix: string, rand: (n: number) => number = rando
   return s;
 }
 
-/** rfc3339 renders a time in seconds precision, as metav1.Time does. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** rfc3339 is api's (metav1.Time, seconds precision). */
+export { rfc3339 };
 
 /** apiVersionOf renders "v1" or "apps/v1". */
 export function apiVersionOf(kind: KindInfo): string {
