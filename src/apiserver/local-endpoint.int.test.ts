@@ -2,8 +2,8 @@
  * @module apiserver/local-endpoint.int.test — the server's local endpoint with the real modules:
  * plain HTTP on a Unix socket where each local token authenticates as its user (under that user's
  * RBAC, not as an admin); a wrong token is refused, no token is anonymous, and the local tokens
- * are worthless on the HTTPS port. A stale socket left by a killed server is replaced; any other
- * file at the path is never deleted (the start fails instead).
+ * are worthless on the HTTPS port. A stale socket left by a killed server is replaced; a socket a
+ * live process listens on, or any other file at the path, is never deleted (the start fails instead).
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import { spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -86,7 +87,7 @@ test('local endpoint: its tokens are not accepted on the HTTPS port', async () =
   assert.equal(status, 401);
 });
 
-test('local endpoint: a stale socket is replaced; another kind of file is kept and the start fails', async () => {
+test('local endpoint: a stale socket is replaced; a live one or another kind of file is kept and the start fails', async () => {
   const stalePath = join(dir, 'stale.sock');
   // A process that listened there and was killed leaves the socket file behind.
   const child = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(stalePath)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -98,6 +99,17 @@ test('local endpoint: a stale socket is replaced; another kind of file is kept a
   try {
     assert.equal(own.server.localSocket, stalePath);
   } finally { await own.close(); }
+
+  // A socket another process still listens on is not taken over.
+  const busyPath = join(dir, 'busy.sock');
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(busyPath, resolve));
+  try {
+    await assert.rejects(startRealServer({ local: { path: busyPath, tokens: new Map() } }), /EADDRINUSE/);
+    const still = connect(busyPath);
+    await once(still, 'connect');
+    still.destroy();
+  } finally { busy.close(); }
 
   const filePath = join(dir, 'not-a-socket');
   await writeFile(filePath, 'precious');

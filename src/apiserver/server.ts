@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:https';
 import { createServer as createPlainServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { lstat, unlink } from 'node:fs/promises';
+import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../store/types.ts';
 import { ensureSystemPriorityClasses } from './admission/index.ts';
@@ -38,12 +39,19 @@ import { DEFAULT_ENDPOINT_INTERVAL_MS, KubernetesServiceLoop, defaultAdvertiseAd
 import { isNodeProxied, kubeletTarget, proxyHttp, proxyUpgrade, writeUpgradeError, type KubeletClientTls } from './node-proxy.ts';
 import { badRequest, StatusError } from '../api/index.ts';
 
-/** removeStaleSocket deletes a Unix socket left at `path` by a server that did not close (a named
- * pipe, or nothing there, needs nothing; any other kind of file is left for listen to fail on). */
+/** removeStaleSocket deletes a Unix socket left at `path` by a server that did not close; one that
+ * a live process still answers on is kept (listen then fails with EADDRINUSE), as is any other kind
+ * of file. A named pipe, or nothing there, needs nothing. */
 async function removeStaleSocket(path: string): Promise<void> {
   if (process.platform === 'win32') return;
   const st = await lstat(path).catch(() => undefined);
-  if (st?.isSocket()) await unlink(path);
+  if (!st?.isSocket()) return;
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => { probe.destroy(); resolve(true); });
+    probe.once('error', () => resolve(false));
+  });
+  if (!live) await unlink(path);
 }
 
 /** ApiServerOptions configures startApiServer (CONTRACTS.md); `deps`/`tuning` are test seams. */
