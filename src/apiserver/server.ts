@@ -1,5 +1,6 @@
 /**
- * @module apiserver/server — the HTTPS listener: authentication and authorization of every request
+ * @module apiserver/server — the HTTPS listener (and the control plane's local endpoint: the same
+ * handlers over plain HTTP on a Unix socket or named pipe): authentication and authorization of every request
  * (auth/), routing of non-resource endpoints (version, health, discovery, OpenAPI, metrics) and
  * resource requests, metrics per request, the CRD and namespace loops, and orderly shutdown.
  */
