@@ -38,8 +38,9 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 class Watcher implements CacheSubscriber {
   lastRev: number;
   private headerSent = false;
-  private corked = false;
-  /** live: the headers are out and events stream (before that, writes are not corked). */
+  /** pending: event lines held until the end of the current tick (flushPending). */
+  private pending: (string | Buffer)[] = [];
+  /** live: the headers are out and events stream (before that, lines are written at once). */
   live = false;
   ended = false;
   onEnd: (() => void)[] = [];
@@ -105,18 +106,26 @@ class Watcher implements CacheSubscriber {
 
   write(line: string | Buffer): void {
     if (this.ended) return;
-    // The events of one store batch reach a watcher in one synchronous fan-out: hold its socket's
-    // writes until that is over, so they leave as one write (one TLS record) instead of one each.
-    if (this.live && !this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(() => this.uncork());
+    if (!this.live) {
+      this.res.write(line);
+      if (this.res.writableLength > this.hub.maxBuffered) this.end(true);
+      return;
     }
-    this.res.write(line);
-    if (this.res.writableLength > this.hub.maxBuffered) {
-      this.end(true);
-    }
+    // The events of one store batch reach a watcher in one synchronous fan-out: collect them and
+    // write them as ONE chunk when it is over (one syscall, one TLS record). res.cork() does not do
+    // this: ServerResponse.uncork uncorks the socket first, then sends each held chunk on its own.
+    this.pending.push(line);
+    if (this.pending.length === 1) process.nextTick(this.flushPending);
   }
+
+  /** flushPending writes the events collected in this tick as one chunk. */
+  private readonly flushPending = (): void => {
+    const parts = this.pending;
+    if (parts.length === 0 || this.ended) return;
+    this.pending = [];
+    this.res.write(parts.length === 1 ? parts[0] : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
+    if (this.res.writableLength > this.hub.maxBuffered) this.end(true);
+  };
 
   bookmark(extra?: Record<string, string>): void {
     const rv = String(Math.max(this.lastRev, this.currentRev()));
@@ -125,16 +134,14 @@ class Watcher implements CacheSubscriber {
     this.write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: this.kind.kind, apiVersion: apiVersionOf(this.kind), metadata })}}\n`);
   }
 
-  private uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.res.uncork();
-  }
-
   end(destroy = false): void {
     if (this.ended) return;
+    if (!destroy) {
+      this.flushPending();
+      if (this.ended) return; // the flush overflowed the buffer and destroyed the stream
+    }
     this.ended = true;
-    this.uncork();
+    this.pending = [];
     for (const f of this.onEnd) f();
     if (destroy) this.res.destroy();
     else this.res.end();
