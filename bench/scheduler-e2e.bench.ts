@@ -18,6 +18,7 @@
  * Usage: node bench/scheduler-e2e.bench.ts [--nodes 1000,5000] [--pods 30000] [--concurrency 64] [--create-rate 0]
  *        [--server-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof'] (passed as NODE_OPTIONS to the server)
  *        [--sim-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof-sim'] (passed as NODE_OPTIONS to the sim)
+ *        [--server-node-args '--single-threaded-gc'] [--sim-node-args '…'] (node's own command line, before the entry)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -37,6 +38,9 @@ const { values: args } = parseArgs({
     'create-rate': { type: 'string', default: '0' },
     'server-node-options': { type: 'string', default: '' },
     'sim-node-options': { type: 'string', default: '' },
+    /** server-node-args / sim-node-args: node options on the command line (space-separated; e.g. V8 GC flags that NODE_OPTIONS refuses). */
+    'server-node-args': { type: 'string', default: '' },
+    'sim-node-args': { type: 'string', default: '' },
     /** heap-snapshot: signal the server (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot at the end. */
     'heap-snapshot': { type: 'boolean', default: false },
   },
@@ -100,6 +104,11 @@ function podManifest(i: number): object {
   };
 }
 
+/** splitArgs splits a space-separated option list (no quoting). */
+function splitArgs(s: string | undefined): string[] {
+  return (s ?? '').split(' ').filter((a) => a !== '');
+}
+
 async function countNodes(api: ApiClient): Promise<number> {
   const r = await api.get('/api/v1/nodes');
   return r.json<{ items: unknown[] }>().items.length;
@@ -110,11 +119,12 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
   const server = await startServer({
     timeoutMs: 120_000, extraArgs: ['--cluster-cidr', '10.64.0.0/10'],
     env: args['server-node-options'] ? { NODE_OPTIONS: args['server-node-options'] } : {},
+    nodeArgs: splitArgs(args['server-node-args']),
   });
   const api = createApiClient(server.credentials, { maxSockets: concurrency });
   const t0 = performance.now();
   const sim = startWindlass(['sim', '--server', server.url, '--kubeconfig', server.kubeconfigPath, '--nodes', String(nodes), '--windows', String(nodes / 2), '--windows-taint'],
-    { env: args['sim-node-options'] ? { NODE_OPTIONS: args['sim-node-options'] } : {} });
+    { env: args['sim-node-options'] ? { NODE_OPTIONS: args['sim-node-options'] } : {}, nodeArgs: splitArgs(args['sim-node-args']) });
   try {
     await waitFor(async () => (await countNodes(api)) >= nodes, { timeoutMs: 600_000, intervalMs: 500, what: `${nodes} nodes` });
     const registerSeconds = (performance.now() - t0) / 1000;

@@ -28,6 +28,8 @@ export interface CliRunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** timeoutMs: SIGKILL the process after this long (default 60 s). */
   readonly timeoutMs?: number;
+  /** nodeArgs: options for node itself, before the entry (e.g. V8 flags that NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** BackgroundCli is a running CLI process whose output can be awaited. */
@@ -67,7 +69,7 @@ function render(args: readonly string[], code: number | null, timedOut: boolean,
 
 /** startWindlass spawns `node src/cli/main.ts ...args` in the background (cwd: the checkout). */
 export function startWindlass(args: readonly string[], opts: CliRunOptions = {}): BackgroundCli {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', WINDLASS_ENTRY, ...args], {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...(opts.nodeArgs ?? []), WINDLASS_ENTRY, ...args], {
     cwd: REPO_ROOT, env: { WINDLASS_AGENT_HOLLOW: '1', ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

@@ -33,6 +33,8 @@ export interface StartServerOptions {
   readonly timeoutMs?: number;
   /** entry: the script run by node (default src/cli/main.ts or $WINDLASS_TEST_SERVER_ENTRY). */
   readonly entry?: string;
+  /** nodeArgs: options for node itself, before the entry (e.g. V8 flags that NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** ServerProcess is a started, listening server and the handles to inspect and stop it. */
@@ -74,7 +76,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Server
   const kubeconfigPath = join(dataDir, 'admin.kubeconfig');
   const entry = opts.entry ?? process.env.WINDLASS_TEST_SERVER_ENTRY ?? join(REPO_ROOT, 'src', 'cli', 'main.ts');
   const args = [
-    '--disable-warning=ExperimentalWarning', entry, 'server',
+    '--disable-warning=ExperimentalWarning', ...(opts.nodeArgs ?? []), entry, 'server',
     '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent',
     ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []),
     ...(opts.extraArgs ?? []),
