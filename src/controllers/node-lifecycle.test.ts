@@ -103,3 +103,32 @@ test('withLifecycleTaints swaps not-ready for unreachable and reports no change 
   assert.equal(withLifecycleTaints(out ?? [], [{ key: UNREACHABLE_TAINT, effect: 'NoExecute' }], now + 5000), undefined);
   assert.deepEqual(withLifecycleTaints(notReady, [], now), []);
 });
+
+test('node-lifecycle: reads the cluster-wide Lease informer (shared with the garbage collector) and only kube-node-lease counts', async () => {
+  const f = fixture();
+  const ctrl = newNodeLifecycleController(f.ctx, { gracePeriodMs: GRACE });
+  assert.deepEqual(f.ctx.factory.informers().map((i) => i.name).filter((n) => n.includes('leases')), ['coordination.k8s.io/v1/leases']);
+  f.clock.setTime(T0);
+  f.client.seed(RESOURCES.nodes, node('n1', 'True'));
+  f.client.seed(RESOURCES.leases, lease('n1', T0 - 100));
+  const stop = new AbortController();
+  f.factory.start(stop.signal);
+  try {
+    assert.equal(await f.factory.waitForSync(), true);
+    await ctrl.reconcile('n1');
+    while (ctrl.queue.len() > 0) ctrl.queue.done(await ctrl.queue.get() as string);
+    f.clock.step(GRACE + 1);
+    // A Lease of the same name elsewhere (a leader-election Lease, say) is no heartbeat of the node.
+    f.client.emit(RESOURCES.leases, { type: 'MODIFIED', object: { ...lease('n1', f.clock.now()), metadata: { name: 'n1', namespace: 'kube-system', resourceVersion: '40' } } });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(ctrl.queue.len(), 0, 'a Lease outside kube-node-lease enqueues nothing');
+    await ctrl.reconcile('n1');
+    assert.deepEqual(f.client.verbs().filter((v) => v.startsWith('update')), ['update nodes n1/status', 'update nodes n1']);
+    // The node's own Lease does enqueue it.
+    f.client.emit(RESOURCES.leases, { type: 'MODIFIED', object: { ...lease('n1', f.clock.now()), metadata: { name: 'n1', namespace: 'kube-node-lease', resourceVersion: '41' } } });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(ctrl.queue.len(), 1);
+  } finally {
+    stop.abort();
+  }
+});

@@ -120,7 +120,9 @@ interface Health { lease: string; heartbeat: string; probeAt: number }
 export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLifecycleOptions = {}): Controller {
   const grace = opts.gracePeriodMs ?? DEFAULT_NODE_GRACE_MS;
   const nodes = ctx.factory.forResource(RESOURCES.nodes);
-  const leases = ctx.factory.forResource(RESOURCES.leases, NODE_LEASE_NAMESPACE);
+  // All namespaces, as upstream's shared informer: the garbage collector watches every Lease anyway,
+  // so this is the same watch and cache (one parse per renewal, not two); others are ignored below.
+  const leases = ctx.factory.forResource(RESOURCES.leases);
   const pods = ctx.factory.forResource(RESOURCES.pods);
   pods.cache.addIndexer(BY_NODE, (p) => (p.spec?.nodeName ? [String(p.spec.nodeName)] : []));
   const queue = new WorkQueue<string>({ clock: ctx.clock, name: 'node-lifecycle' });
@@ -130,10 +132,8 @@ export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLif
     update: (_o, n) => queue.add(String(n.metadata?.name)),
     delete: (x) => { const n = String(objectOf(x).metadata?.name); health.delete(n); },
   });
-  leases.addEventHandler({
-    add: (l) => queue.add(String(l.metadata?.name)),
-    update: (_o, l) => queue.add(String(l.metadata?.name)),
-  });
+  const nodeLease = (l: JsonObject): void => { if (l.metadata?.namespace === NODE_LEASE_NAMESPACE) queue.add(String(l.metadata.name)); };
+  leases.addEventHandler({ add: nodeLease, update: (_o, l) => nodeLease(l) });
 
   async function markPodsNotReady(node: string): Promise<void> {
     for (const pod of pods.cache.byIndex(BY_NODE, node)) {
