@@ -1,7 +1,7 @@
 /**
  * @module client/rest-local.int.test — RestClient with `socketPath` against a plain HTTP server on
- * a Unix socket: requests carry the token and the configured Host, reuse one keep-alive
- * connection, and watches stream event by event on their own connections.
+ * a Unix socket: requests carry the token and the configured Host, reuse keep-alive
+ * connections, and watches stream event by event on their own connections.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,13 +50,14 @@ test('rest client on a local socket: token, Host and keep-alive', async () => {
   const c = new RestClient({ server: 'https://127.0.0.1:6443', socketPath, token: 'tok' });
   try {
     const before = connections;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 10; i++) {
       const got = await c.get(RESOURCES.configmaps, 'ns', `c${i}`);
       assert.equal(got.metadata.name, `c${i}`);
       assert.equal(got.data.authorization, 'Bearer tok');
       assert.equal(got.data.host, '127.0.0.1:6443');
     }
-    assert.equal(connections - before, 1, 'one keep-alive connection for sequential requests');
+    // The pool may open a second connection while the first is being handed back; no more.
+    assert.ok(connections - before <= 2, `keep-alive connections reused by ten sequential requests (${connections - before} opened)`);
     const made = await c.create(RESOURCES.configmaps, 'ns', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'new' } });
     assert.equal(made.data.method, 'POST');
   } finally { c.close(); }
