@@ -30,6 +30,7 @@ before(async () => {
       watcher = res;
       return;
     }
+    if (url.pathname.endsWith('/hang')) return; // never answers
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({
       apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: url.pathname.split('/').pop() },
@@ -77,4 +78,16 @@ test('rest client on a local socket: a watch streams events until the server end
     watcher.end();
     assert.equal((await it.next()).done, true);
   } finally { stop.abort(); c.close(); }
+});
+
+test('rest client: a request without an answer fails after timeoutMs; an aborted one with the signal\'s reason', async () => {
+  const c = new RestClient({ server: 'https://127.0.0.1:6443', socketPath, token: 'tok', timeoutMs: 200 });
+  try {
+    await assert.rejects(c.get(RESOURCES.configmaps, 'ns', 'hang'), /request timed out: GET \/api\/v1\/namespaces\/ns\/configmaps\/hang/);
+    const stop = new AbortController();
+    const pending = c.get(RESOURCES.configmaps, 'ns', 'hang', { signal: stop.signal });
+    stop.abort(new Error('stopped by the caller'));
+    await assert.rejects(pending, /stopped by the caller/);
+    assert.equal((await c.get(RESOURCES.configmaps, 'ns', 'after')).metadata.name, 'after', 'the client still works');
+  } finally { c.close(); }
 });
