@@ -3,14 +3,17 @@
  * against a `node:https` keep-alive agent, the transport RestClient had before, both sending the
  * same Lease PUT (a hollow node's heartbeat) and parsing the reply, 32 in flight. The server is a
  * child process answering every request with a fixed Lease, so this process's CPU
- * (`process.cpuUsage`) is the client's alone. Rounds alternate between the two clients.
+ * (`process.cpuUsage`) is the client's alone. Rounds alternate between the two clients. Prints a
+ * table and writes JSON to bench/out/.
  *
  * Usage: node bench/rest-client.bench.ts [--requests 20000] [--rounds 3]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:https';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCertificateAuthority, issueClientCertificate, issueServerCertificate } from '../src/pki/index.ts';
 import { RestClient, RESOURCES } from '../src/client/index.ts';
@@ -84,12 +87,19 @@ if (args.serve) {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}; ${n} Lease PUTs per round, ${IN_FLIGHT} in flight`);
   console.log('| round | client | client CPU per request | requests/s |');
   console.log('|---|---|---|---|');
+  const results: { round: number; client: string; cpuUs: number; perSecond: number }[] = [];
   for (let round = 1; round <= Number(args.rounds); round++) {
     for (const [name, one] of [['node:https agent', viaNodeHttps], ['RestClient (undici)', viaRestClient]] as const) {
       const r = await measure(one, n);
+      results.push({ round, client: name, ...r });
       console.log(`| ${round} | ${name} | ${r.cpuUs.toFixed(0)} µs | ${r.perSecond.toFixed(0)} |`);
     }
   }
+  const out = join(import.meta.dirname, 'out');
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `rest-client-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, requests: n, inFlight: IN_FLIGHT, results }, null, 2));
+  console.log(`wrote ${file}`);
   rest.close();
   agent.destroy();
   child.stdin.end();
