@@ -107,8 +107,7 @@ class Watcher implements CacheSubscriber {
   write(line: string | Buffer): void {
     if (this.ended) return;
     if (!this.live) {
-      this.res.write(line);
-      if (this.res.writableLength > this.hub.maxBuffered) this.end(true);
+      this.send(line);
       return;
     }
     // The events of one store batch reach a watcher in one synchronous fan-out: collect them and
@@ -123,9 +122,14 @@ class Watcher implements CacheSubscriber {
     const parts = this.pending;
     if (parts.length === 0 || this.ended) return;
     this.pending = [];
-    this.res.write(parts.length === 1 ? parts[0] : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
-    if (this.res.writableLength > this.hub.maxBuffered) this.end(true);
+    this.send(parts.length === 1 ? parts[0] : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
   };
+
+  /** send writes to the socket and ends the watch (destroying it) once more than the bound waits unsent. */
+  private send(chunk: string | Buffer): void {
+    this.res.write(chunk);
+    if (this.res.writableLength > this.hub.maxBuffered) this.end(true);
+  }
 
   bookmark(extra?: Record<string, string>): void {
     const rv = String(Math.max(this.lastRev, this.currentRev()));

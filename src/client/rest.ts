@@ -1,10 +1,9 @@
 /**
  * @module client/rest — the REST client: a pool of keep-alive HTTPS connections (undici) with the
  * caller's credentials (CA, client certificate/key or bearer token), or plain HTTP on the server's
- * local socket; the Kubernetes verbs over JSON, and watches (each on a connection of its own, node:http)
- * as an async iterator of NDJSON events. Failures from the
- * server come back as `StatusError`s carrying the server's Status, so callers test them with
- * `isStatusError(e, 404)`.
+ * local socket; the Kubernetes verbs over JSON, and watches (each on a connection of its own,
+ * node:http) as an async iterator of NDJSON events. Failures from the server come back as
+ * `StatusError`s carrying the server's Status, so callers test them with `isStatusError(e, 404)`.
  */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
