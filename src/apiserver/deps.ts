@@ -39,6 +39,8 @@ export interface ApiDeps {
   /** updateManagedFields records an Update by `manager` from `old` to `obj` (in place on obj). */
   updateManagedFields(old: JsonObject | undefined, obj: JsonObject, opts: {
     manager: string; structName: string; registry: SchemaRegistry; now: string; apiVersion: string; subresource?: string;
+    /** ignoredFields: dot paths the write resets, whose ownership is not tracked (upstream's reset fields). */
+    ignoredFields?: readonly string[];
   }): void;
   decodeKubernetesProtobuf(body: Uint8Array, registry: SchemaRegistry, kindsByGvk: ReadonlyMap<string, KindInfo>): JsonObject;
   encodeOpenApiV2Protobuf(doc: JsonObject): Uint8Array;

@@ -177,6 +177,28 @@ void describe('apiserver with the real modules', () => {
     assert.equal(f.json.data.k, 'two');
   });
 
+  void test('managedFields as upstream: a create owns what it sent and its defaults, not what admission or the create reset add', async () => {
+    const P = '/api/v1/namespaces/default/pods';
+    const r = await c.req('POST', `${P}?fieldManager=creator`, { metadata: { name: 'owned' }, spec: { containers: [{ name: 'c', image: 'busybox' }] }, status: { phase: 'Running' } });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.status.phase, 'Pending', 'the create reset the status');
+    const [creator, ...rest] = r.json.metadata.managedFields;
+    assert.equal(rest.length, 0);
+    assert.equal(creator.manager, 'creator');
+    const f = creator.fieldsV1;
+    assert.ok(f['f:spec']['f:containers']['k:{"name":"c"}']['f:image'], 'the image it sent');
+    assert.ok(f['f:spec']['f:dnsPolicy'] && f['f:spec']['f:containers']['k:{"name":"c"}']['f:terminationMessagePath'], 'defaults');
+    assert.equal(f['f:status'], undefined, 'status is reset on create: nobody owns it');
+    assert.ok(Array.isArray(r.json.spec.tolerations) && r.json.spec.tolerations.length > 0, 'admission added tolerations');
+    assert.equal(f['f:spec']['f:tolerations'], undefined, 'what admission added belongs to no manager');
+    const s = await c.req('PATCH', `${P}/owned/status?fieldManager=kubelet`, { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(s.status, 200, s.text);
+    const byManager = new Map<string, any>(s.json.metadata.managedFields.map((e: any) => [`${e.manager}/${e.subresource ?? ''}`, e]));
+    assert.deepEqual([...byManager.keys()].sort(), ['creator/', 'kubelet/status']);
+    assert.deepEqual(byManager.get('creator/').fieldsV1, f, 'the status update leaves the creator\'s entry alone');
+    assert.deepEqual(Object.keys(byManager.get('kubelet/status').fieldsV1['f:status']).sort(), ['f:conditions', 'f:phase']);
+  });
+
   void test('pods: printer columns, field selectors, invalid pods rejected', async () => {
     const P = '/api/v1/namespaces/default/pods';
     const r = await c.req('POST', P, { metadata: { name: 'p1' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } });

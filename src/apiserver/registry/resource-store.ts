@@ -24,7 +24,7 @@ import {
   specChanged, apiVersionOf, type FieldValidation,
 } from './prepare.ts';
 import {
-  applySubresourceRules, isCsrKind, isNamespaceKind, sameIgnoringManagedFields, serialize, setCsrRequester, settle, stamp,
+  applySubresourceRules, isCsrKind, isNamespaceKind, resetFields, sameIgnoringManagedFields, serialize, setCsrRequester, settle, stamp,
 } from './write-steps.ts';
 
 /** WriteOptions are the query options common to writes. */
@@ -44,6 +44,10 @@ export interface WriteOptions {
    * just the changed part (a status update): a main-resource update's defaulting and hooks may
    * rewrite values the mutation did not name. Default: a deep copy. */
   readonly copyForMutation?: (current: JsonObject) => JsonObject;
+  /** replacesCurrent: `mutate` builds the new object from the request alone (a PUT) and only reads
+   * the current object, so it gets that object itself — shared with the watch cache, never to be
+   * changed — instead of a deep copy. */
+  readonly replacesCurrent?: boolean;
 }
 
 /** DeleteWriteOptions are the query options of a delete (and of an eviction, `subresource` 'eviction'). */
@@ -97,10 +101,13 @@ export interface RegistryDeps {
 }
 
 const MAX_RETRIES = 8;
-/** privateCopy is what `mutate` gets: a deep copy of `cur`, or the caller's narrower copy, which
+/** privateCopy is what `mutate` gets: `cur` itself when the mutation only reads it (replacesCurrent),
+ * else a deep copy of `cur` or the caller's narrower copy, which
  * always has its own metadata (the update writes server-set fields there). Values it shares with
  * `cur` are only ever read or (defaulting an already defaulted object) set to what they hold. */
-function privateCopy(cur: JsonObject, copy: ((current: JsonObject) => JsonObject) | undefined): JsonObject {
+function privateCopy(cur: JsonObject, opts: WriteOptions): JsonObject {
+  if (opts.replacesCurrent) return cur;
+  const copy = opts.copyForMutation;
   if (!copy) return clone(cur);
   const out = copy(cur);
   if (out === cur) return clone(cur);
@@ -282,10 +289,13 @@ export class ResourceRegistry {
     prepareCreateMeta(obj, kind, ns, now);
     if (isCsrKind(kind)) setCsrRequester(obj, opts.user);
     kind.defaults?.(obj);
+    // As upstream, ownership is recorded on the object as sent (decoded and defaulted), before
+    // admission: what admission adds (a token volume, tolerations, priority) belongs to no manager,
+    // and neither does the status a kind with a status subresource resets on create.
+    if (!opts.managedByMutation) this.r.deps.updateManagedFields(undefined, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind), ignoredFields: resetFields(kind, '') });
     await this.admission?.admit(attrs);
     defaultAndValidate(obj, kind, this.r.deps);
     await this.admission?.validate(attrs);
-    if (!opts.managedByMutation) this.r.deps.updateManagedFields(undefined, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind) });
     const pending = await hookFor(this.r.hooks, kind)?.beforeCreate?.(obj, { dryRun: opts.dryRun });
     const conv = this.conv(kind);
     const stored = conv ? conv.toStorage(obj) : obj;
@@ -362,7 +372,7 @@ export class ResourceRegistry {
     }
     const warnings: string[] = [];
     const curRv = cur.metadata.resourceVersion as string;
-    let obj = await mutate(privateCopy(cur, opts.copyForMutation));
+    let obj = await mutate(privateCopy(cur, opts));
     checkTypeMeta(obj, kind);
     const m = obj.metadata as JsonObject;
     if (m.name !== undefined && m.name !== name) {
@@ -384,13 +394,14 @@ export class ResourceRegistry {
     const now = this.r.now();
     const attrs = this.attrs('UPDATE', kind, ns, name, obj, cur, opts, subresource, warnings);
     kind.defaults?.(obj);
+    // Ownership before admission, as on create (upstream's field manager runs before mutating admission).
+    if (!opts.managedByMutation) this.r.deps.updateManagedFields(cur, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind), subresource: subresource || undefined, ignoredFields: resetFields(kind, subresource) });
     await this.admission?.admit(attrs);
     defaultAndValidate(obj, kind, this.r.deps, cur);
     await this.admission?.validate(attrs);
     const pending = await hook?.beforeUpdate?.(obj, cur, { dryRun: opts.dryRun });
     // After defaulting: an update that only omits defaulted fields changes no spec.
     if (subresource === '' && specChanged(obj, cur, kind)) obj.metadata.generation = (Number(cur.metadata.generation) || 0) + 1;
-    if (!opts.managedByMutation) this.r.deps.updateManagedFields(cur, obj, { manager: opts.fieldManager, structName: kind.schema, registry: this.r.catalog.schemas, now: rfc3339(now), apiVersion: apiVersionOf(kind), subresource: subresource || undefined });
     obj.metadata.resourceVersion = curRv;
     if (this.finalizersDone(obj, kind)) {
       const out = await settle(pending, () => this.removeNow(kind, key, obj, modRevision, opts, name), false);

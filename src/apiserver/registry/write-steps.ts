@@ -81,6 +81,16 @@ export function applySubresourceRules(obj: JsonObject, cur: JsonObject, kind: Ki
   return obj;
 }
 
+const STATUS_RESET: readonly string[] = ['status'];
+
+/** resetFields are the paths a write to `subresource` of `kind` resets and whose ownership is
+ * therefore not recorded (upstream's GetResetFields): `status` for the main resource of a kind
+ * with a status subresource. A subresource write keeps all but its part (applySubresourceRules),
+ * so what it resets never differs from the stored object and needs no list. */
+export function resetFields(kind: KindInfo, subresource: string): readonly string[] | undefined {
+  return subresource === '' && kind.hasStatus ? STATUS_RESET : undefined;
+}
+
 /** settle runs a store write between a hook's reservations and their commit (write succeeded) or
  * abort (write failed or threw); `commitOnOk` false aborts even on success (the object is gone). */
 export async function settle<T extends { ok: boolean } | Outcome>(pending: PendingWrite | undefined, write: () => Promise<T>, commitOnOk = true): Promise<T> {
