@@ -352,7 +352,8 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
         send(res, 200, scaleOf(out.obj, kind.scale!), out.warnings);
         return 'PUT';
       }
-      const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, () => clone(body)), opts, sub);
+      // The body replaces the object: the mutation (and the RBAC guard) only read the current one.
+      const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, () => clone(body)), { ...opts, replacesCurrent: true }, sub);
       written(out.obj, false);
       sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings], out.json);
       return 'PUT';

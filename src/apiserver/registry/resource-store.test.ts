@@ -123,6 +123,25 @@ void test('a merge patch through the cached copy changes nothing of the cached o
   await close();
 });
 
+void test('a replacing update (PUT) reads the cached object itself, uncopied, and leaves it unchanged', async () => {
+  const { registry, caches, close } = await setup();
+  const pods = registry.r.catalog.lookup('', 'v1', 'pods')!;
+  await registry.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'r' }, spec: { containers: [{ name: 'c', image: 'x' }] } }, W);
+  const cache = await caches.get(storagePrefix(pods));
+  const key = storageKey(pods, 'default', 'r');
+  const before = cache.get(key)!;
+  const snapshot = JSON.stringify(before);
+  const seen: JsonObject[] = [];
+  const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'r', labels: { put: 'yes' } }, spec: { containers: [{ name: 'c', image: 'y' }] }, status: { phase: 'Failed' } };
+  const put = await registry.update(pods, 'default', 'r', (cur) => { seen.push(cur); return structuredClone(body); }, { ...W, replacesCurrent: true });
+  assert.equal(seen[0], before, 'the mutation got the cached object, not a copy');
+  assert.equal(JSON.stringify(before), snapshot, 'cached object unchanged by the update');
+  assert.equal(put.obj.spec.containers[0].image, 'y');
+  assert.deepEqual(put.obj.metadata.labels, { put: 'yes' });
+  assert.equal(put.obj.status.phase, 'Pending', 'status kept through the main resource');
+  await close();
+});
+
 void test('a watch cache answers reads only once it has seen this registry\'s own writes (one fed by etcd trails them)', async () => {
   const { registry, caches, close } = await setup();
   const cms = registry.r.catalog.lookup('', 'v1', 'configmaps')!;
