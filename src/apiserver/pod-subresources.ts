@@ -11,6 +11,9 @@ import type { AdmissionUser } from './admission/types.ts';
 /** SUCCESS_201 is the Status upstream returns for a successful binding or eviction. */
 export const SUCCESS_201: JsonObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 
+/** topLevelCopy copies an object's top level only (update gives the copy its own metadata). */
+const topLevelCopy = (cur: JsonObject): JsonObject => ({ ...cur });
+
 /** bindPod sets spec.nodeName from a Binding (the pod's managedFields unchanged); conflict if the pod is already bound. */
 export async function bindPod(registry: ResourceRegistry, pods: KindInfo, ns: string, name: string, binding: JsonObject, dryRun: boolean, user?: AdmissionUser): Promise<void> {
   const node = binding.target?.name;
@@ -25,7 +28,10 @@ export async function bindPod(registry: ResourceRegistry, pods: KindInfo, ns: st
     delete cur.metadata.resourceVersion;
     return cur;
   // As upstream's BindingREST (a storage update that bypasses the field manager): binding adds no managedFields entry.
-  }, { dryRun, fieldManager: 'binding', fieldValidation: 'Ignore', user, managedByMutation: true }, '');
+  // The mutation replaces spec and annotations whole, and what runs after it on a pod update changes
+  // nothing else (pods have no write hooks, admission only validates pod updates, defaulting a
+  // defaulted pod sets nothing): a top-level copy is enough (a deep one was ~2 % of the API thread).
+  }, { dryRun, fieldManager: 'binding', fieldValidation: 'Ignore', user, managedByMutation: true, copyForMutation: topLevelCopy }, '');
 }
 
 /** evictPod evicts a pod honouring its PodDisruptionBudget (pdb-eviction.ts); returns the Status to send. */

@@ -13,6 +13,7 @@ import { WatchCaches } from '../watch-cache.ts';
 import { Catalog, storageKey, storagePrefix } from './catalog.ts';
 import { mergePatchInto, mergePatchSpine } from '../patch/merge-patch.ts';
 import { ResourceRegistry, type WriteOptions } from './resource-store.ts';
+import { bindPod } from '../pod-subresources.ts';
 
 const W: WriteOptions = { dryRun: false, fieldManager: 'test', fieldValidation: 'Strict' };
 
@@ -139,6 +140,23 @@ void test('a replacing update (PUT) reads the cached object itself, uncopied, an
   assert.equal(put.obj.spec.containers[0].image, 'y');
   assert.deepEqual(put.obj.metadata.labels, { put: 'yes' });
   assert.equal(put.obj.status.phase, 'Pending', 'status kept through the main resource');
+  await close();
+});
+
+void test('a binding through the cached copy (a top-level copy) leaves the cached pod unchanged', async () => {
+  const { registry, caches, close } = await setup();
+  const pods = registry.r.catalog.lookup('', 'v1', 'pods')!;
+  await registry.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', annotations: { a: '1' } }, spec: { containers: [{ name: 'c', image: 'x' }] } }, W);
+  const cache = await caches.get(storagePrefix(pods));
+  const before = cache.get(storageKey(pods, 'default', 'b'))!;
+  const snapshot = JSON.stringify(before);
+  await bindPod(registry, pods, 'default', 'b', { metadata: { name: 'b', annotations: { bound: 'yes' } }, target: { kind: 'Node', name: 'n1' } }, false);
+  assert.equal(JSON.stringify(before), snapshot, 'cached object unchanged by the binding');
+  const after = await registry.get(pods, 'default', 'b');
+  assert.equal(after.spec.nodeName, 'n1');
+  assert.deepEqual(after.metadata.annotations, { a: '1', bound: 'yes' });
+  assert.deepEqual(after.spec.containers, before.spec.containers);
+  assert.deepEqual(after.metadata.managedFields, before.metadata.managedFields, 'binding adds no managedFields entry');
   await close();
 });
 

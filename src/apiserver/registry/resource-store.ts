@@ -41,8 +41,9 @@ export interface WriteOptions {
   /** copyForMutation makes the update's private copy of the current object for `mutate` when the
    * mutation's reach is known (a merge patch changes only the paths it names): the copy must own
    * every value the mutation changes and may share the rest. Only for updates whose strategy keeps
-   * just the changed part (a status update): a main-resource update's defaulting and hooks may
-   * rewrite values the mutation did not name. Default: a deep copy. */
+   * just the changed part (a status update), or whose kind's defaulting, admission and hooks are
+   * known to rewrite nothing the mutation did not name (a pod's binding): in general a
+   * main-resource update's defaulting and hooks may rewrite such values. Default: a deep copy. */
   readonly copyForMutation?: (current: JsonObject) => JsonObject;
   /** replacesCurrent: `mutate` builds the new object from the request alone (a PUT) and only reads
    * the current object, so it gets that object itself — shared with the watch cache, never to be
