@@ -199,6 +199,26 @@ void describe('apiserver with the real modules', () => {
     assert.deepEqual(Object.keys(byManager.get('kubelet/status').fieldsV1['f:status']).sort(), ['f:conditions', 'f:phase']);
   });
 
+  void test('a global default PriorityClass: a pod without a class gets its value; pod templates carry no priority', async () => {
+    const PC = '/apis/scheduling.k8s.io/v1/priorityclasses';
+    const made = await c.req('POST', PC, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'everyone' }, value: 1000, globalDefault: true });
+    assert.equal(made.status, 201, made.text);
+    try {
+      const r = await c.req('POST', '/api/v1/namespaces/default/pods', { metadata: { name: 'defaulted-priority' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+      assert.equal(r.status, 201, r.text);
+      assert.equal(r.json.spec.priority, 1000);
+      assert.equal(r.json.spec.priorityClassName, 'everyone');
+      const d = await c.req('POST', '/apis/apps/v1/namespaces/default/deployments', {
+        metadata: { name: 'no-priority' },
+        spec: { selector: { matchLabels: { app: 'np' } }, template: { metadata: { labels: { app: 'np' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+      });
+      assert.equal(d.status, 201, d.text);
+      assert.equal(d.json.spec.template.spec.priority, undefined, 'upstream defaults no priority in a template');
+    } finally {
+      await c.req('DELETE', `${PC}/everyone`);
+    }
+  });
+
   void test('pods: printer columns, field selectors, invalid pods rejected', async () => {
     const P = '/api/v1/namespaces/default/pods';
     const r = await c.req('POST', P, { metadata: { name: 'p1' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } });

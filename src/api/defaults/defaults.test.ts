@@ -24,7 +24,7 @@ void test('pod defaults', () => {
     }],
     volumes: [{ name: 'c', configMap: { name: 'x', defaultMode: 420 } }],
     restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', terminationGracePeriodSeconds: 30,
-    securityContext: {}, enableServiceLinks: true, priority: 0,
+    securityContext: {}, enableServiceLinks: true,
   });
   const kept = run('/Pod', { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 5, containers: [{ name: 'a', image: 'x:1', imagePullPolicy: 'Never' }] } });
   assert.equal(kept.spec.restartPolicy, 'Never');

@@ -79,7 +79,8 @@ export function defaultPodSpec(spec: JsonObject): void {
   const hostNetwork = spec.hostNetwork === true;
   for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)]) defaultContainer(c, hostNetwork);
   for (const v of list(spec.volumes)) defaultVolume(v);
-  if (!spec.priorityClassName) setDefault(spec, 'priority', 0);
+  // No spec.priority: the Priority admission plugin resolves it from the class (or the global
+  // default class), and refuses a pod that already names another value, as upstream.
 }
 
 /** defaultPodTemplate fills a PodTemplateSpec's pod defaults (in place; absent spec is left absent). */
