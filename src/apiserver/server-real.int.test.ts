@@ -199,7 +199,7 @@ void describe('apiserver with the real modules', () => {
     assert.deepEqual(Object.keys(byManager.get('kubelet/status').fieldsV1['f:status']).sort(), ['f:conditions', 'f:phase']);
   });
 
-  void test('a global default PriorityClass: a pod without a class gets its value; pod templates carry no priority', async () => {
+  void test('a global default PriorityClass: a pod without a class gets its value; pod templates carry no priority nor enableServiceLinks', async () => {
     const PC = '/apis/scheduling.k8s.io/v1/priorityclasses';
     const made = await c.req('POST', PC, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'everyone' }, value: 1000, globalDefault: true });
     assert.equal(made.status, 201, made.text);
@@ -214,6 +214,8 @@ void describe('apiserver with the real modules', () => {
       });
       assert.equal(d.status, 201, d.text);
       assert.equal(d.json.spec.template.spec.priority, undefined, 'upstream defaults no priority in a template');
+      assert.equal(d.json.spec.template.spec.enableServiceLinks, undefined, 'nor enableServiceLinks (a Pod\'s default only)');
+      assert.equal(r.json.spec.enableServiceLinks, true);
     } finally {
       await c.req('DELETE', `${PC}/everyone`);
     }

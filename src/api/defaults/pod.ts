@@ -75,7 +75,6 @@ export function defaultPodSpec(spec: JsonObject): void {
   setDefault(spec, 'schedulerName', 'default-scheduler');
   setDefault(spec, 'terminationGracePeriodSeconds', 30);
   setDefault(spec, 'securityContext', {});
-  setDefault(spec, 'enableServiceLinks', true);
   const hostNetwork = spec.hostNetwork === true;
   for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)]) defaultContainer(c, hostNetwork);
   for (const v of list(spec.volumes)) defaultVolume(v);
@@ -90,5 +89,8 @@ export function defaultPodTemplate(tmpl: unknown): void {
 
 /** defaultPod fills a Pod's defaults in place. */
 export function defaultPod(pod: JsonObject): void {
-  defaultPodSpec(ensureObject(pod, 'spec'));
+  const spec = ensureObject(pod, 'spec');
+  defaultPodSpec(spec);
+  // A Pod's default only, as upstream's SetDefaults_Pod: pod templates do not carry it.
+  setDefault(spec, 'enableServiceLinks', true);
 }
