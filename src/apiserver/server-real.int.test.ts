@@ -199,7 +199,7 @@ void describe('apiserver with the real modules', () => {
     assert.deepEqual(Object.keys(byManager.get('kubelet/status').fieldsV1['f:status']).sort(), ['f:conditions', 'f:phase']);
   });
 
-  void test('a global default PriorityClass: a pod without a class gets its value; pod templates carry no priority nor enableServiceLinks', async () => {
+  void test('a global default PriorityClass: a pod without a class gets its value; pod templates carry no priority, enableServiceLinks or requests from limits', async () => {
     const PC = '/apis/scheduling.k8s.io/v1/priorityclasses';
     const made = await c.req('POST', PC, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'everyone' }, value: 1000, globalDefault: true });
     assert.equal(made.status, 201, made.text);
@@ -210,12 +210,13 @@ void describe('apiserver with the real modules', () => {
       assert.equal(r.json.spec.priorityClassName, 'everyone');
       const d = await c.req('POST', '/apis/apps/v1/namespaces/default/deployments', {
         metadata: { name: 'no-priority' },
-        spec: { selector: { matchLabels: { app: 'np' } }, template: { metadata: { labels: { app: 'np' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+        spec: { selector: { matchLabels: { app: 'np' } }, template: { metadata: { labels: { app: 'np' } }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { limits: { cpu: '1' } } }] } } },
       });
       assert.equal(d.status, 201, d.text);
       assert.equal(d.json.spec.template.spec.priority, undefined, 'upstream defaults no priority in a template');
       assert.equal(d.json.spec.template.spec.enableServiceLinks, undefined, 'nor enableServiceLinks (a Pod\'s default only)');
       assert.equal(r.json.spec.enableServiceLinks, true);
+      assert.deepEqual(d.json.spec.template.spec.containers[0].resources, { limits: { cpu: '1' } }, 'a template\'s requests are not copied from its limits');
     } finally {
       await c.req('DELETE', `${PC}/everyone`);
     }

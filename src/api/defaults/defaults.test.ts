@@ -33,7 +33,12 @@ void test('pod defaults', () => {
 });
 
 void test('workload defaults', () => {
-  const d = run('apps/Deployment', { spec: { template: { spec: { containers: [{ name: 'a', image: 'x:1' }] } } } });
+  const d = run('apps/Deployment', { spec: { template: { spec: { containers: [{ name: 'a', image: 'x:1', resources: { limits: { cpu: '1' } } }] } } } });
+  // Pod-only defaults (upstream's SetDefaults_Pod) stay out of templates; PodSpec defaults do not.
+  assert.deepEqual(d.spec.template.spec.containers[0].resources, { limits: { cpu: '1' } });
+  assert.equal(d.spec.template.spec.enableServiceLinks, undefined);
+  assert.equal(d.spec.template.spec.priority, undefined);
+  assert.equal(d.spec.template.spec.dnsPolicy, 'ClusterFirst');
   assert.deepEqual([d.spec.replicas, d.spec.strategy, d.spec.revisionHistoryLimit, d.spec.progressDeadlineSeconds, d.spec.template.spec.restartPolicy],
     [1, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } }, 10, 600, 'Always']);
   const recreate = run('apps/Deployment', { spec: { strategy: { type: 'Recreate' } } });

@@ -1,7 +1,8 @@
 /**
  * @module api/defaults/pod — PodSpec defaulting as the apiserver does it: policies, scheduler,
- * grace period, security context, service links, per-container pull policy, termination
- * message, port protocols, probe timings, volume modes, and requests copied from limits.
+ * grace period, security context, per-container pull policy, termination
+ * message, port protocols, probe timings, volume modes; for a Pod (not a template) also service
+ * links and requests copied from limits.
  */
 import type { JsonObject } from '../kinds/types.ts';
 
@@ -47,11 +48,6 @@ function defaultContainer(c: JsonObject, hostNetwork: boolean): void {
     setDefault(p, 'protocol', 'TCP');
     if (hostNetwork && (p.hostPort === undefined || p.hostPort === 0)) p.hostPort = p.containerPort;
   }
-  const res = c.resources as JsonObject;
-  if (isObj(res.limits)) {
-    const req = ensureObject(res, 'requests');
-    for (const [k, v] of Object.entries(res.limits)) setDefault(req, k, v);
-  }
   for (const e of list(c.env)) {
     if (isObj(e.valueFrom) && isObj(e.valueFrom.fieldRef)) setDefault(e.valueFrom.fieldRef, 'apiVersion', 'v1');
   }
@@ -91,6 +87,13 @@ export function defaultPodTemplate(tmpl: unknown): void {
 export function defaultPod(pod: JsonObject): void {
   const spec = ensureObject(pod, 'spec');
   defaultPodSpec(spec);
-  // A Pod's default only, as upstream's SetDefaults_Pod: pod templates do not carry it.
+  // A Pod's defaults only, as upstream's SetDefaults_Pod: pod templates carry neither (a template's
+  // requests copied from its limits would outlive a later change of the limits).
   setDefault(spec, 'enableServiceLinks', true);
+  for (const c of [...list(spec.initContainers), ...list(spec.containers)]) {
+    const res = c.resources;
+    if (!isObj(res) || !isObj(res.limits)) continue;
+    const req = ensureObject(res, 'requests');
+    for (const [k, v] of Object.entries(res.limits)) setDefault(req, k, v);
+  }
 }
