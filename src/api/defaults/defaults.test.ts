@@ -33,9 +33,12 @@ void test('pod defaults', () => {
 });
 
 void test('workload defaults', () => {
-  const d = run('apps/Deployment', { spec: { template: { spec: { containers: [{ name: 'a', image: 'x:1', resources: { limits: { cpu: '1' } } }] } } } });
+  const d = run('apps/Deployment', { spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'a', image: 'x:1', ports: [{ containerPort: 8080 }], resources: { limits: { cpu: '1' } } }] } } } });
   // Pod-only defaults (upstream's SetDefaults_Pod) stay out of templates; PodSpec defaults do not.
   assert.deepEqual(d.spec.template.spec.containers[0].resources, { limits: { cpu: '1' } });
+  assert.deepEqual(d.spec.template.spec.containers[0].ports, [{ containerPort: 8080, protocol: 'TCP' }]);
+  const hp = run('/Pod', { spec: { hostNetwork: true, containers: [{ name: 'a', image: 'x:1', ports: [{ containerPort: 8080 }, { containerPort: 53, hostPort: 53, protocol: 'UDP' }] }] } });
+  assert.deepEqual(hp.spec.containers[0].ports, [{ containerPort: 8080, hostPort: 8080, protocol: 'TCP' }, { containerPort: 53, hostPort: 53, protocol: 'UDP' }]);
   assert.equal(d.spec.template.spec.enableServiceLinks, undefined);
   assert.equal(d.spec.template.spec.priority, undefined);
   assert.equal(d.spec.template.spec.dnsPolicy, 'ClusterFirst');

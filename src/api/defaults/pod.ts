@@ -2,7 +2,7 @@
  * @module api/defaults/pod — PodSpec defaulting as the apiserver does it: policies, scheduler,
  * grace period, security context, per-container pull policy, termination
  * message, port protocols, probe timings, volume modes; for a Pod (not a template) also service
- * links and requests copied from limits.
+ * links, requests copied from limits and host-network ports.
  */
 import type { JsonObject } from '../kinds/types.ts';
 
@@ -39,15 +39,12 @@ function defaultProbe(p: unknown): void {
   if (isObj(p.httpGet)) { setDefault(p.httpGet, 'path', '/'); setDefault(p.httpGet, 'scheme', 'HTTP'); }
 }
 
-function defaultContainer(c: JsonObject, hostNetwork: boolean): void {
+function defaultContainer(c: JsonObject): void {
   setDefault(c, 'imagePullPolicy', typeof c.image === 'string' && c.image !== '' ? imagePullPolicyFor(c.image) : 'IfNotPresent');
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');
   setDefault(c, 'terminationMessagePolicy', 'File');
   setDefault(c, 'resources', {});
-  for (const p of list(c.ports)) {
-    setDefault(p, 'protocol', 'TCP');
-    if (hostNetwork && (p.hostPort === undefined || p.hostPort === 0)) p.hostPort = p.containerPort;
-  }
+  for (const p of list(c.ports)) setDefault(p, 'protocol', 'TCP');
   for (const e of list(c.env)) {
     if (isObj(e.valueFrom) && isObj(e.valueFrom.fieldRef)) setDefault(e.valueFrom.fieldRef, 'apiVersion', 'v1');
   }
@@ -71,8 +68,7 @@ export function defaultPodSpec(spec: JsonObject): void {
   setDefault(spec, 'schedulerName', 'default-scheduler');
   setDefault(spec, 'terminationGracePeriodSeconds', 30);
   setDefault(spec, 'securityContext', {});
-  const hostNetwork = spec.hostNetwork === true;
-  for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)]) defaultContainer(c, hostNetwork);
+  for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)]) defaultContainer(c);
   for (const v of list(spec.volumes)) defaultVolume(v);
   // No spec.priority: the Priority admission plugin resolves it from the class (or the global
   // default class), and refuses a pod that already names another value, as upstream.
@@ -87,10 +83,13 @@ export function defaultPodTemplate(tmpl: unknown): void {
 export function defaultPod(pod: JsonObject): void {
   const spec = ensureObject(pod, 'spec');
   defaultPodSpec(spec);
-  // A Pod's defaults only, as upstream's SetDefaults_Pod: pod templates carry neither (a template's
-  // requests copied from its limits would outlive a later change of the limits).
+  // A Pod's defaults only, as upstream's SetDefaults_Pod: pod templates carry none of them (a
+  // template's requests copied from its limits, or host ports from its container ports, would
+  // outlive a later change of those).
   setDefault(spec, 'enableServiceLinks', true);
+  const hostNetwork = spec.hostNetwork === true;
   for (const c of [...list(spec.initContainers), ...list(spec.containers)]) {
+    if (hostNetwork) for (const p of list(c.ports)) if (p.hostPort === undefined || p.hostPort === null || p.hostPort === 0) p.hostPort = p.containerPort;
     const res = c.resources;
     if (!isObj(res) || !isObj(res.limits)) continue;
     const req = ensureObject(res, 'requests');
