@@ -194,6 +194,23 @@ export function validatePodSpec(specIn: unknown, path: string, opts: PodSpecOpti
   if (spec.subdomain) for (const m of isDNS1123Label(String(spec.subdomain))) errs.push(invalid(child(path, 'subdomain'), spec.subdomain, m));
   errs.push(...validateLabels(spec.nodeSelector, child(path, 'nodeSelector')));
   errs.push(...validateTolerations(spec.tolerations, child(path, 'tolerations')));
+  if (spec.hostNetwork === true) errs.push(...hostNetworkPorts(containers, path, opts.isPod === true));
+  return errs;
+}
+
+/** hostNetworkPorts: on the host's network a container port is the host port. In a Pod (where
+ * defaulting filled it) hostPort must equal containerPort; in a template it may also be unset,
+ * as upstream's validateHostNetwork. */
+function hostNetworkPorts(containers: readonly JsonObject[], path: string, isPod: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  containers.forEach((c, i) => {
+    arr(c.ports).forEach((p, j) => {
+      const hp = typeof p.hostPort === 'number' ? p.hostPort : 0;
+      if ((isPod || hp !== 0) && hp !== p.containerPort) {
+        errs.push(invalid(child(index(child(index(child(path, 'containers'), i), 'ports'), j), 'hostPort'), hp, 'must match `containerPort` when `hostNetwork` is true'));
+      }
+    });
+  });
   return errs;
 }
 

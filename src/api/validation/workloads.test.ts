@@ -30,8 +30,21 @@ void test('pod validation', () => {
     ['volumes', { volumes: [{ name: 'v', emptyDir: {} }, { name: 'v', emptyDir: {} }], containers: [{ name: 'a', image: 'x', volumeMounts: [{ name: 'w', mountPath: '/w' }] }] },
       ['spec.volumes[1].name: Duplicate value: "v"', 'spec.containers[0].volumeMounts[0].name: Not found: "w"']],
     ['volume type', { volumes: [{ name: 'v' }], containers: [{ name: 'a', image: 'x' }] }, ['spec.volumes[0]: Required value: must specify a volume type']],
+    ['host network: hostPort defaulted', { hostNetwork: true, containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 80 }] }] }, []],
+    ['host network: another hostPort', { hostNetwork: true, containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 80, hostPort: 8080 }] }] },
+      ['spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true']],
   ];
   for (const [name, spec, want] of cases) assert.deepEqual(check('/Pod', pod(spec)), want, name);
+});
+
+void test('a template on the host network may leave hostPort unset, not set it to another port', () => {
+  const ds = (ports: JsonObject[]): JsonObject => ({
+    apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'default' },
+    spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { hostNetwork: true, containers: [{ name: 'a', image: 'x', ports }] } } },
+  });
+  assert.deepEqual(check('apps/DaemonSet', ds([{ containerPort: 80 }, { containerPort: 53, hostPort: 53 }])), []);
+  assert.deepEqual(check('apps/DaemonSet', ds([{ containerPort: 80, hostPort: 81 }])),
+    ['spec.template.spec.containers[0].ports[0].hostPort: Invalid value: 81: must match `containerPort` when `hostNetwork` is true']);
 });
 
 void test('pod update may change only images and a few fields', () => {
