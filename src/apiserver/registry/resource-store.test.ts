@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JsonObject } from '../../api/index.ts';
+import type { JsonObject, KindInfo } from '../../api/index.ts';
 import { createMemoryStore } from '../../store/index.ts';
 import { loadDefaultDeps } from '../deps.ts';
-import { WatchCaches } from '../watch-cache.ts';
+import { WatchCaches, type ResourceCache } from '../watch-cache.ts';
 import { Catalog, storageKey, storagePrefix } from './catalog.ts';
 import { mergePatchInto, mergePatchSpine } from '../patch/merge-patch.ts';
 import { ResourceRegistry, type WriteOptions } from './resource-store.ts';
@@ -29,6 +29,17 @@ async function setup(): Promise<{ registry: ResourceRegistry; caches: WatchCache
   let planted: JsonObject | undefined;
   cache.get = (key: string) => (planted && key === storageKey(cms, 'default', String(planted.metadata.name)) ? planted : realGet(key));
   return { registry, caches, plant: (o) => { planted = o; }, close: async () => { caches.close(); await store.close(); } };
+}
+
+/** cachedPod creates pod `name` (with `meta` added to its metadata) and returns the watch cache's
+ * copy of it with a snapshot of its JSON, to check later that no update changed it in place. */
+async function cachedPod(registry: ResourceRegistry, caches: WatchCaches, name: string, meta: JsonObject = {}): Promise<{ pods: KindInfo; cache: ResourceCache; key: string; before: JsonObject; snapshot: string }> {
+  const pods = registry.r.catalog.lookup('', 'v1', 'pods')!;
+  await registry.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...meta }, spec: { containers: [{ name: 'c', image: 'x' }] } }, W);
+  const cache = await caches.get(storagePrefix(pods));
+  const key = storageKey(pods, 'default', name);
+  const before = cache.get(key)!;
+  return { pods, cache, key, before, snapshot: JSON.stringify(before) };
 }
 
 void test('an update reads the watch cache copy; a stale one is retried from the store for every doubtful outcome', async () => {
@@ -72,12 +83,7 @@ void test('an update reads the watch cache copy; a stale one is retried from the
 
 void test('a status update from the cached copy leaves the cached object unchanged', async () => {
   const { registry, caches, close } = await setup();
-  const pods = registry.r.catalog.lookup('', 'v1', 'pods')!;
-  await registry.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } }, W);
-  const cache = await caches.get(storagePrefix(pods));
-  const key = storageKey(pods, 'default', 'p');
-  const before = cache.get(key)!;
-  const snapshot = JSON.stringify(before);
+  const { pods, cache, key, before, snapshot } = await cachedPod(registry, caches, 'p');
   await registry.update(pods, 'default', 'p', (cur) => ({ ...cur, status: { phase: 'Running' } }), { ...W, fieldManager: 'kubelet' }, 'status');
   assert.equal(JSON.stringify(before), snapshot, 'the superseded cached object was not changed in place');
   const after = cache.get(key)!;
@@ -103,12 +109,7 @@ void test('a write answers with its stored text (resourceVersion spliced in), eq
 
 void test('a merge patch through the cached copy changes nothing of the cached object (copied along the patch only)', async () => {
   const { registry, caches, close } = await setup();
-  const pods = registry.r.catalog.lookup('', 'v1', 'pods')!;
-  await registry.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'm', labels: { a: '1' } }, spec: { containers: [{ name: 'c', image: 'x' }] } }, W);
-  const cache = await caches.get(storagePrefix(pods));
-  const key = storageKey(pods, 'default', 'm');
-  const before = cache.get(key)!;
-  const snapshot = JSON.stringify(before);
+  const { pods, cache, key, before, snapshot } = await cachedPod(registry, caches, 'm', { labels: { a: '1' } });
   const patch = { metadata: { labels: { a: null, b: '2' } }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
   const copyForMutation = (cur: JsonObject): JsonObject => mergePatchSpine(cur, patch) as JsonObject;
   const status = await registry.update(pods, 'default', 'm', (cur) => mergePatchInto(cur, structuredClone(patch)) as JsonObject, { ...W, copyForMutation }, 'status');
@@ -126,12 +127,7 @@ void test('a merge patch through the cached copy changes nothing of the cached o
 
 void test('a replacing update (PUT) reads the cached object itself, uncopied, and leaves it unchanged', async () => {
   const { registry, caches, close } = await setup();
-  const pods = registry.r.catalog.lookup('', 'v1', 'pods')!;
-  await registry.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'r' }, spec: { containers: [{ name: 'c', image: 'x' }] } }, W);
-  const cache = await caches.get(storagePrefix(pods));
-  const key = storageKey(pods, 'default', 'r');
-  const before = cache.get(key)!;
-  const snapshot = JSON.stringify(before);
+  const { pods, before, snapshot } = await cachedPod(registry, caches, 'r');
   const seen: JsonObject[] = [];
   const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'r', labels: { put: 'yes' } }, spec: { containers: [{ name: 'c', image: 'y' }] }, status: { phase: 'Failed' } };
   const put = await registry.update(pods, 'default', 'r', (cur) => { seen.push(cur); return structuredClone(body); }, { ...W, replacesCurrent: true });
@@ -145,11 +141,7 @@ void test('a replacing update (PUT) reads the cached object itself, uncopied, an
 
 void test('a binding through the cached copy (a top-level copy) leaves the cached pod unchanged', async () => {
   const { registry, caches, close } = await setup();
-  const pods = registry.r.catalog.lookup('', 'v1', 'pods')!;
-  await registry.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', annotations: { a: '1' } }, spec: { containers: [{ name: 'c', image: 'x' }] } }, W);
-  const cache = await caches.get(storagePrefix(pods));
-  const before = cache.get(storageKey(pods, 'default', 'b'))!;
-  const snapshot = JSON.stringify(before);
+  const { pods, before, snapshot } = await cachedPod(registry, caches, 'b', { annotations: { a: '1' } });
   await bindPod(registry, pods, 'default', 'b', { metadata: { name: 'b', annotations: { bound: 'yes' } }, target: { kind: 'Node', name: 'n1' } }, false);
   assert.equal(JSON.stringify(before), snapshot, 'cached object unchanged by the binding');
   const after = await registry.get(pods, 'default', 'b');
