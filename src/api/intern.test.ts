@@ -31,3 +31,19 @@ void test('intern: the table starts over when full, so it never exceeds its boun
   assert.ok(intern.size <= 3, String(intern.size));
   assert.deepEqual(intern(['a', ['b', { c: 'd' }]]), ['a', ['b', { c: 'd' }]]);
 });
+
+void test('intern: what an object shares with the version interned before (same reference, same path) is skipped', () => {
+  const intern = createInterner();
+  // The previous version's strings are left out of the table on purpose, so the table shows what was walked.
+  const spec = { containers: [{ name: 'spec-only' }] };
+  const conditions = [{ type: 'list-only' }];
+  const previous = { metadata: { name: 'p' }, spec, status: { conditions } };
+  const next = { metadata: { name: 'p', labels: { app: 'new' } }, spec, status: { conditions, phase: 'Running' }, moved: { c: conditions } };
+  intern(next, previous);
+  // spec and status.conditions were skipped; metadata, status.phase and the list under another path were walked.
+  assert.equal(intern.size, new Set(['p', 'new', 'Running', 'list-only']).size);
+  intern(structuredClone(previous), previous);
+  assert.equal(intern.size, 5, 'an equal copy is walked: spec-only added');
+  assert.equal(intern(previous, previous), previous);
+  assert.equal(intern.size, 5);
+});

@@ -109,12 +109,13 @@ export function decodeCached(kv: KeyValue, intern?: Interner): JsonObject {
 
 /** adopt makes the cache's copy of an object its writer handed over (see WrittenObjects): top level
  * and metadata are copied, nested values shared (the writer no longer changes them, and interning
- * only swaps strings for equal ones); managedFields is detached as decodeCached does. */
-export function adopt(obj: JsonObject, kv: KeyValue, intern?: Interner): JsonObject {
+ * only swaps strings for equal ones); managedFields is detached as decodeCached does. `previous`,
+ * the cache's copy the write started from, was interned already: what the object shares with it is skipped. */
+export function adopt(obj: JsonObject, kv: KeyValue, intern?: Interner, previous?: JsonObject): JsonObject {
   const { managedFields, ...meta } = obj.metadata as JsonObject;
   meta.resourceVersion = String(kv.modRevision);
   const out = { ...obj, metadata: meta };
-  intern?.(out);
+  intern?.(out, previous);
   if (managedFields !== undefined) detach(meta, kv.value);
   return out;
 }

@@ -17,7 +17,7 @@ export type SsaResult =
 export interface ApiDeps {
   readonly kinds: readonly KindInfo[];
   readonly schemas: SchemaRegistry;
-  checkStructure(obj: JsonObject, structName: string, registry: SchemaRegistry): { unknown: string[]; errors: FieldError[] };
+  checkStructure(obj: JsonObject, structName: string, registry: SchemaRegistry, checked?: JsonObject): { unknown: string[]; errors: FieldError[] };
   pruneUnknown(obj: JsonObject, structName: string, registry: SchemaRegistry): JsonObject;
   validateObjectMeta(meta: JsonObject, namespaced: boolean, nameValidator?: (name: string) => string[]): FieldError[];
   parseLabelSelector(text: string): SelectorParse<unknown>;

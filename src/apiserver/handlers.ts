@@ -126,8 +126,13 @@ function writeOptions(q: URLSearchParams, req: IncomingMessage, forceValidation?
 /** readObject decodes a JSON, YAML or protobuf request body. With `opts`, repeated JSON keys are
  * rejected (Strict) or reported in `warnings` (Warn), as upstream's strict decoder does. */
 async function readObject(req: IncomingMessage, env: HandlerEnv, opts?: WriteOptions, warnings?: string[], gvk?: ReadonlyMap<string, KindInfo>): Promise<JsonObject> {
-  const kindOfBody = bodyKind(req.headers['content-type']);
-  const body = await readBody(req);
+  return decodeObject(await readBody(req), req.headers['content-type'], env, opts, warnings, gvk);
+}
+
+/** decodeObject decodes a request body (JSON, YAML or protobuf by its content type); with `opts`
+ * it also reports duplicate JSON fields as `fieldValidation` says. */
+function decodeObject(body: Buffer, contentType: string | undefined, env: HandlerEnv, opts?: WriteOptions, warnings?: string[], gvk?: ReadonlyMap<string, KindInfo>): JsonObject {
+  const kindOfBody = bodyKind(contentType);
   if (kindOfBody === 'protobuf') {
     try {
       return asObject(env.deps.decodeKubernetesProtobuf(body, env.catalog.schemas, gvk ?? env.catalog.byGvk()));
@@ -346,14 +351,19 @@ async function serveResource(req: IncomingMessage, res: ServerResponse, p: Resou
       requireVerb(kind, 'update');
       const opts = writeOptions(q, req);
       const decodeWarnings: string[] = [];
-      const body = await readObject(req, env, opts, decodeWarnings);
+      const raw = await readBody(req);
+      const body = decodeObject(raw, req.headers['content-type'], env, opts, decodeWarnings);
       if (sub === 'scale') {
         const out = await env.registry.update(kind, ns, p.name, (cur) => applyScale(cur, body, kind, kind.scale!), { ...opts, fieldValidation: 'Ignore' }, '');
         send(res, 200, scaleOf(out.obj, kind.scale!), out.warnings);
         return 'PUT';
       }
       // The body replaces the object: the mutation (and the RBAC guard) only read the current one.
-      const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, () => clone(body)), { ...opts, replacesCurrent: true }, sub);
+      // The first try takes the decoded body itself; a retry (from the store, after the cached copy
+      // failed) decodes the request again, as the first try changed what it was given.
+      let fresh: JsonObject | undefined = body;
+      const replacement = (): JsonObject => { const o = fresh ?? decodeObject(raw, req.headers['content-type'], env); fresh = undefined; return o; };
+      const out = await env.registry.update(kind, ns, p.name, guarded(env, kind, ns, user, replacement), { ...opts, replacesCurrent: true }, sub);
       written(out.obj, false);
       sendObject(res, out.code, out.obj, kind, form, q, now, [...decodeWarnings, ...out.warnings], out.json);
       return 'PUT';

@@ -64,9 +64,9 @@ export class WrittenObjects {
   get size(): number { return this.#byKey.size; }
 }
 
-function cachedFromKv(kv: KeyValue, written?: WrittenObjects, intern?: Interner): Entry {
+function cachedFromKv(kv: KeyValue, written?: WrittenObjects, intern?: Interner, previous?: Entry): Entry {
   const offered = written?.objectOf(kv);
-  return new Entry(kv, offered ? adopt(offered, kv, intern) : decodeCached(kv, intern), intern);
+  return new Entry(kv, offered ? adopt(offered, kv, intern, previous?.obj) : decodeCached(kv, intern), intern);
 }
 
 /** Ev is a CacheEvent holding its new state as an Entry and the previous state as the Entry the
@@ -86,7 +86,7 @@ class Ev implements CacheEvent {
     this.type = e.type;
     this.key = e.kv.key;
     this.rev = e.kv.modRevision;
-    this.entry = cachedFromKv(e.kv, e.type === 'put' ? written : undefined, intern);
+    this.entry = cachedFromKv(e.kv, e.type === 'put' ? written : undefined, intern, prev);
     this.created = e.type === 'put' && e.prev === undefined;
     if (prev !== undefined) {
       this.#prev = prev;

@@ -285,6 +285,12 @@ export function validatePod(pod: JsonObject, old?: JsonObject): FieldError[] {
   if (old) errs.push(...validateObjectMetaUpdate(obj(pod.metadata), obj(old.metadata)));
   // A status update carries the stored spec itself (the same object): it was validated when stored.
   if (old && pod.spec !== undefined && pod.spec === old.spec) return errs;
+  // A binding sets nodeName and keeps the rest of the stored spec: only nodeName is new (upstream
+  // validates no spec on a binding at all).
+  if (old && pod.spec !== undefined && onlyBound(obj(pod.spec), obj(old.spec))) {
+    for (const m of isDNS1123Subdomain(String(pod.spec.nodeName))) errs.push(invalid('spec.nodeName', pod.spec.nodeName, m));
+    return errs;
+  }
   errs.push(...validatePodSpec(pod.spec, 'spec', { isPod: true }));
   if (old) errs.push(...validatePodSpecUpdate(obj(pod.spec), obj(old.spec)));
   return errs;

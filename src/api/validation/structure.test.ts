@@ -71,3 +71,29 @@ void test('pruneUnknown drops only unknown fields and does not touch the input',
   assert.deepEqual(p, { apiVersion: 'x/v1', kind: 'Thing', metadata: { name: 'a' }, spec: { replicas: 2, containers: [{ name: 'c' }], opaque: { keep: 1 } } });
   assert.equal((o as Record<string, unknown>).junk, 2);
 });
+
+void test('with a checked version, what the object shares with it by reference is not walked again', () => {
+  // The checked version stands for a stored object; its own oddities are planted here only to show
+  // which parts are skipped (a stored object has none).
+  const sharedList = [{ name: 'c', imagePullPolicyX: 'Always' }];
+  const sharedMap = { k: { nope: 1 } };
+  const checked = { apiVersion: 'x/v1', kind: 'Thing', metadata: { name: 'a' }, spec: { containers: sharedList, byName: sharedMap, replicas: 1 } };
+  const updated = {
+    apiVersion: 'x/v1', kind: 'Thing', metadata: { name: 'a', bogus: 1 },
+    // a new spec object: walked, but the list and map it shares with `checked` are not
+    spec: { containers: sharedList, byName: sharedMap, replicas: 'two', foo: 1 },
+  };
+  const r = checkStructure(updated, 'x.v1.Thing', registry, checked);
+  assert.deepEqual(r.unknown, ['metadata.bogus', 'spec.foo']);
+  assert.deepEqual(r.errors.map((e) => e.field), ['spec.replicas']);
+  // Equal but not the same: walked.
+  const copy = structuredClone(updated);
+  assert.deepEqual(checkStructure(copy, 'x.v1.Thing', registry, checked).unknown,
+    ['metadata.bogus', 'spec.containers[0].imagePullPolicyX', 'spec.byName.k.nope', 'spec.foo']);
+  // Shared at another path: walked (only the same path counts).
+  const moved = { apiVersion: 'x/v1', kind: 'Thing', metadata: { name: 'a' }, spec: { byName: { k: sharedList[0] } } };
+  assert.deepEqual(checkStructure(moved, 'x.v1.Thing', registry, { ...checked, spec: { containers: sharedList } }).unknown, ['spec.byName.k.imagePullPolicyX']);
+  // The whole object shared: nothing to report; without a checked version everything is walked.
+  assert.deepEqual(checkStructure(checked, 'x.v1.Thing', registry, checked).unknown, []);
+  assert.deepEqual(checkStructure(checked, 'x.v1.Thing', registry).unknown, ['spec.containers[0].imagePullPolicyX', 'spec.byName.k.nope']);
+});

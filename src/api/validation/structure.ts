@@ -48,17 +48,21 @@ class Walker {
     return p;
   }
 
-  /** walk checks `v` against `t` at the current path and returns the pruned copy (or `v`). */
-  walk(v: unknown, t: TypeRef, top = false): unknown {
+  /** walk checks `v` against `t` at the current path and returns the pruned copy (or `v`).
+   * `base` is the value at the same path in a checked object: an object or array `v` shares with
+   * it (the same reference) is not walked again. */
+  walk(v: unknown, t: TypeRef, top = false, base?: unknown): unknown {
     if (v === null || v === undefined) return v;
+    if (v === base && typeof v === 'object' && !this.prune) return v;
     switch (t.kind) {
-      case 'ref': return this.struct(v, t.name, top);
+      case 'ref': return this.struct(v, t.name, top, base);
       case 'list': {
         if (!Array.isArray(v)) { this.errors.push(typeInvalid(this.path(), 'array', jsonTypeName(v))); return v; }
         const out: unknown[] | undefined = this.prune ? new Array<unknown>(v.length) : undefined;
+        const b = Array.isArray(base) ? base : undefined;
         for (let i = 0; i < v.length; i++) {
           this.segs.push(i);
-          const x = this.walk(v[i], t.items);
+          const x = this.walk(v[i], t.items, false, b?.[i]);
           this.segs.pop();
           if (out) out[i] = x;
         }
@@ -67,9 +71,10 @@ class Walker {
       case 'map': {
         if (!isPlainObject(v)) { this.errors.push(typeInvalid(this.path(), 'object', jsonTypeName(v))); return v; }
         const out: JsonObject | undefined = this.prune ? {} : undefined;
+        const b = isPlainObject(base) ? base : undefined;
         for (const k in v) {
           this.segs.push(k);
-          const x = this.walk(v[k], t.values);
+          const x = this.walk(v[k], t.values, false, b?.[k]);
           this.segs.pop();
           if (out) out[k] = x;
         }
@@ -112,19 +117,20 @@ class Walker {
     }
   }
 
-  private struct(v: unknown, name: string, top: boolean): unknown {
+  private struct(v: unknown, name: string, top: boolean, base: unknown): unknown {
     const def = this.registry.struct(name);
     if (!def) return v;
     if (!isPlainObject(v)) { this.errors.push(typeInvalid(this.path(), 'object', jsonTypeName(v))); return v; }
     const out: JsonObject | undefined = this.prune ? {} : undefined;
+    const b = isPlainObject(base) ? base : undefined;
     for (const k in v) {
       const x = v[k];
       const f = def.fields[k];
       this.segs.push(k);
       let y: unknown = x;
-      if (f) y = this.walk(x, f.type);
+      if (f) y = this.walk(x, f.type, false, b?.[k]);
       else if (top && TOP_LEVEL.has(k)) {
-        if (k === 'metadata') y = this.walk(x, META_REF);
+        if (k === 'metadata') y = this.walk(x, META_REF, false, b?.[k]);
         else if (typeof x !== 'string' && x !== null && x !== undefined) this.errors.push(typeInvalid(this.path(), 'string', jsonTypeName(x)));
       } else this.unknown.push(this.path());
       this.segs.pop();
@@ -136,10 +142,12 @@ class Walker {
 
 const META_REF: TypeRef = { kind: 'ref', name: META_STRUCT };
 
-/** checkStructure reports unknown fields and type errors of `obj` against struct `structName`. */
-export function checkStructure(obj: JsonObject, structName: string, registry: SchemaRegistry): StructureReport {
+/** checkStructure reports unknown fields and type errors of `obj` against struct `structName`.
+ * With `checked` (a version of the object that passed these checks, e.g. the stored one an update
+ * starts from), objects and arrays `obj` shares with it by reference at the same path are skipped. */
+export function checkStructure(obj: JsonObject, structName: string, registry: SchemaRegistry, checked?: JsonObject): StructureReport {
   const w = new Walker(registry, false);
-  w.walk(obj, { kind: 'ref', name: structName }, true);
+  w.walk(obj, { kind: 'ref', name: structName }, true, checked);
   return { unknown: w.unknown, errors: w.errors };
 }
 

@@ -73,6 +73,16 @@ void test('a status update (the stored spec object itself) does not validate the
   assert.deepEqual(copy, ['spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive']);
 });
 
+void test('a binding (the stored spec with nodeName set) validates only nodeName, as upstream validates no spec on a binding', () => {
+  const stored = pod({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 70000 }] }] });
+  const validate = (spec: JsonObject): string[] => (kindHooks['/Pod'].validate?.({ ...stored, spec }, stored) ?? []).map(fieldErrorMessage);
+  assert.deepEqual(validate({ ...stored.spec, nodeName: 'node-1' }), []);
+  assert.deepEqual(validate({ ...stored.spec, nodeName: 'Node_1' }),
+    ['spec.nodeName: Invalid value: "Node_1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')']);
+  // Anything else changed with it: the whole spec is validated again.
+  assert.equal(validate({ ...stored.spec, nodeName: 'node-1', hostname: 'h' }).filter((e) => e.includes('containerPort')).length, 1);
+});
+
 const deployment = (spec: JsonObject, name = 'web'): JsonObject => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'default' },
   spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'a', image: 'nginx' }] } }, ...spec },

@@ -131,8 +131,7 @@ function cmp(l: unknown, r: unknown, shape: Shape, reg: SchemaRegistry, path: st
     case 'fields': {
       const lo = (l ?? {}) as Record<string, unknown>;
       const ro = (r ?? {}) as Record<string, unknown>;
-      const keys = new Set([...Object.keys(lo), ...Object.keys(ro)]);
-      for (const key of keys) {
+      const field = (key: string): void => {
         const ch = childOf(shape, key, reg);
         const imp = implicitEmpty(ch);
         const cl = own(lo, key) ?? (Object.hasOwn(lo, key) ? null : imp);
@@ -140,16 +139,25 @@ function cmp(l: unknown, r: unknown, shape: Shape, reg: SchemaRegistry, path: st
         path.push(fieldPE(key));
         cmp(cl, cr, ch.shape, reg, path, c);
         path.pop();
-      }
+      };
+      // Every key of either side once, without building their union.
+      for (const key of Object.keys(lo)) field(key);
+      for (const key of Object.keys(ro)) if (!Object.hasOwn(lo, key)) field(key);
       return;
     }
     case 'list-map': {
       const items = itemShape(shape, reg);
       const lm = byPE((l ?? []) as unknown[], shape, reg);
       const rm = byPE((r ?? []) as unknown[], shape, reg);
-      for (const pe of new Set([...lm.keys(), ...rm.keys()])) {
+      for (const [pe, li] of lm) {
         path.push(pe);
-        cmp(lm.get(pe), rm.get(pe), items, reg, path, c);
+        cmp(li, rm.get(pe), items, reg, path, c);
+        path.pop();
+      }
+      for (const [pe, ri] of rm) {
+        if (lm.has(pe)) continue;
+        path.push(pe);
+        cmp(undefined, ri, items, reg, path, c);
         path.pop();
       }
       return;

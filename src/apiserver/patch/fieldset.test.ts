@@ -20,6 +20,18 @@ void test('FieldsV1 round-trips with "." on members that have children', () => {
   assert.equal(JSON.stringify(toFieldsV1(parseFieldsV1(SAMPLE))), JSON.stringify(SAMPLE));
 });
 
+void test('serialisation leaves out branches without members and marks only members with children', () => {
+  const s = emptySet();
+  insert(s, ['f:spec', 'f:replicas']);
+  insert(s, ['f:spec', 'f:template']); // a member whose only child below holds no member
+  s.children.get('f:spec')!.children.get('f:template')!.children.set('f:empty', emptySet());
+  s.children.set('f:status', { member: false, children: new Map([['f:phase', emptySet()]]) }); // no member anywhere
+  insert(s, ['f:metadata']);
+  insert(s, ['f:metadata', 'f:labels', 'f:app']);
+  assert.equal(JSON.stringify(toFieldsV1(s)), JSON.stringify({ 'f:metadata': { '.': {}, 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:replicas': {}, 'f:template': {} } }));
+  assert.deepEqual(toFieldsV1(emptySet()), {});
+});
+
 void test('serialisation orders fields, then keys (numerically), then values', () => {
   const s = emptySet();
   insert(s, ['v:"b"']);

@@ -201,12 +201,19 @@ function sortedElements(pes: Iterable<string>): string[] {
 
 /** toFieldsV1 serialises a set as the `fieldsV1` JSON object (keys in upstream order). */
 export function toFieldsV1(s: FieldSet): JsonObject {
-  const out: JsonObject = {};
+  return encodeChildren(s, false) ?? {};
+}
+
+/** encodeChildren renders the children of `s` that hold a member, in one pass (undefined when none
+ * does); `self` (s is itself a member) puts `".":{}` first. */
+function encodeChildren(s: FieldSet, self: boolean): JsonObject | undefined {
+  let out: JsonObject | undefined;
   for (const pe of sortedElements(s.children.keys())) {
     const c = s.children.get(pe)!;
-    if (isEmpty(c)) continue;
-    const inner = toFieldsV1(c);
-    out[pe] = c.member && Object.keys(inner).length ? { '.': {}, ...inner } : inner;
+    const v = (c.children.size > 0 ? encodeChildren(c, c.member) : undefined) ?? (c.member ? {} : undefined);
+    if (v === undefined) continue;
+    out ??= self ? { '.': {} } : {};
+    out[pe] = v;
   }
   return out;
 }

@@ -54,13 +54,15 @@ function isTypeMetaField(field: string): boolean {
 
 /** handleUnknownFields applies `fieldValidation`: Strict rejects, Warn reports, Ignore drops;
  * unknown fields are always pruned from what is stored. Returns the (possibly pruned) object.
+ * `current` (an update's stored object): what `obj` shares with it by reference is not checked
+ * again for a built-in kind (a custom resource's schema may have changed since it was stored).
  * A custom resource with a schema is decoded as upstream does: its type errors outside
  * apiVersion/kind/metadata are left to the CRD schema validation (422 on the field), and the
  * schema's defaults are applied right after pruning. */
-export function handleUnknownFields(obj: JsonObject, kind: KindInfo, mode: FieldValidation, deps: ApiDeps, catalog: Catalog, warnings: string[], patch = false): JsonObject {
+export function handleUnknownFields(obj: JsonObject, kind: KindInfo, mode: FieldValidation, deps: ApiDeps, catalog: Catalog, warnings: string[], patch = false, current?: JsonObject): JsonObject {
   const schemas = catalog.schemas;
   if (!schemas.struct(kind.schema)) return obj;
-  const res = deps.checkStructure(obj, kind.schema, schemas);
+  const res = deps.checkStructure(obj, kind.schema, schemas, current && !catalog.isCustom(kind) ? current : undefined);
   const custom = kind.validate !== undefined && catalog.isCustom(kind);
   const errors = custom ? res.errors.filter((e) => isTypeMetaField(e.field)) : res.errors;
   const decoded = (o: JsonObject): JsonObject => {

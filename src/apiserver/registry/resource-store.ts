@@ -387,7 +387,7 @@ export class ResourceRegistry {
     }
     const conditional = m.resourceVersion !== undefined && m.resourceVersion !== '';
     if (conditional && String(m.resourceVersion) !== curRv) throw conflict(kind.resource, kind.group, name);
-    obj = handleUnknownFields(obj, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings, opts.patch);
+    obj = handleUnknownFields(obj, kind, opts.fieldValidation, this.r.deps, this.r.catalog, warnings, opts.patch, cur);
     obj = applySubresourceRules(obj, cur, kind, subresource);
     carryOverMeta(obj, cur);
     const hook = subresource === '' ? hookFor(this.r.hooks, kind) : undefined;
