@@ -143,7 +143,9 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
     const startup: number[] = [];
     const bound = new Set<string>();
     const running = new Set<string>();
-    const watch = api.watch('/api/v1/namespaces/bench/pods?watch=true', {
+    // Only bound pods: a pod's creation event tells the bench nothing (it stamps creation itself), and
+    // leaving it out spares the server a third of this watch's writes and the client a third of its parsing.
+    const watch = api.watch(`/api/v1/namespaces/bench/pods?watch=true&fieldSelector=${encodeURIComponent('spec.nodeName!=')}`, {
       keep: false,
       onEvent: (e) => {
         const name = e.object?.metadata?.name as string;
