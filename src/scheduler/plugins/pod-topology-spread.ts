@@ -23,6 +23,7 @@ export const SPREAD_REASONS = {
 
 const NAME = 'PodTopologySpread';
 const PRE_FILTER_KEY = `PreFilter${NAME}`;
+const SKIP = status('Skip');
 const PRE_SCORE_KEY = `PreScore${NAME}`;
 const HOSTNAME = 'kubernetes.io/hostname';
 
@@ -173,7 +174,8 @@ export function newPodTopologySpread(opts: PodTopologySpreadOptions = {}): PreFi
       }
       const state: PreFilterState = { owner: cs, snapshot, ctx, constraints, counts, mins: constraints.map(() => undefined) };
       cs.write(PRE_FILTER_KEY, state);
-      return { status: SUCCESS };
+      // As upstream: no DoNotSchedule constraint switches this plugin's Filter off for the cycle.
+      return { status: constraints.length === 0 ? SKIP : SUCCESS };
     },
 
     addPod(cs, _pod, other, node) { update(cs, other, node, 1); },

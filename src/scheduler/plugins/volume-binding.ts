@@ -35,6 +35,7 @@ export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 const ANN_BETA_CLASS = 'volume.beta.kubernetes.io/storage-class';
 const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 const NAME = 'VolumeBinding';
+const SKIP = status('Skip');
 const KEY = `PreFilter${NAME}`;
 
 /** VolumeBindingOptions tune the binder: how long PreBind waits for the claims to be bound, and how it sleeps between looks. */
@@ -194,7 +195,8 @@ export function newVolumeBinding(listers?: Listers, opts: VolumeBindingOptions =
       }
       if (claims.length === 0 || !l) {
         cs.write(KEY, { skip: true, bound: [], delayed: [], byNode: new Map() } satisfies State);
-        return { status: SUCCESS };
+        // As upstream: a pod without claims switches this plugin's Filter off for the cycle.
+        return { status: claims.length === 0 ? SKIP : SUCCESS };
       }
       const bound: { claim: JsonObject; pv?: JsonObject }[] = [];
       const delayedClaims: JsonObject[] = [];
