@@ -60,7 +60,11 @@ void test('registration, Lease renewal per interval, stopped heartbeats, status 
   assert.deepEqual(cluster.nodeNames(), ['hollow-0', 'hollow-1', 'hollow-2', 'hollow-win-0']);
   const verbs = client.verbs();
   for (const n of cluster.nodeNames()) {
-    assert.deepEqual(verbs.filter((v) => new RegExp(`[ /]${n}(/status)?$`).test(v)), [`create nodes ${n}`, `patch nodes ${n}/status`, `create leases kube-node-lease/${n}`]);
+    // As the kubelet registers: the Node is created with its status, no separate status write.
+    assert.deepEqual(verbs.filter((v) => new RegExp(`[ /]${n}(/status)?$`).test(v)), [`create nodes ${n}`, `create leases kube-node-lease/${n}`]);
+    const created = client.actions.find((a) => a.verb === 'create' && a.resource === 'nodes' && a.name === n)!.object!;
+    assert.deepEqual((created.status.conditions as JsonObject[]).map((c) => `${c.type}=${c.status}`), ['MemoryPressure=False', 'DiskPressure=False', 'PIDPressure=False', 'Ready=True']);
+    assert.ok(created.status.nodeInfo, 'nodeInfo with the first status');
   }
   const renewals = (): string[] => client.verbs().filter((v) => v.startsWith('update leases'));
   clock.step(10_000);
@@ -86,6 +90,17 @@ void test('registration, Lease renewal per interval, stopped heartbeats, status 
   assert.equal(renewals().filter((v) => v.endsWith('hollow-1')).length, 2, 'renewed at once on resume');
   await cluster.stop();
   assert.equal(clock.pending, 0, 'no timers left behind');
+});
+
+void test('a Node that already exists gets its labels, spec and full status patched', async () => {
+  const client = new FakeClient();
+  client.seed(RESOURCES.nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'hollow-0', uid: 'u0' }, spec: {}, status: {} });
+  const cluster = startHollowNodes({ client, nodes: 1, clock: new FakeClock(), signal: new AbortController().signal });
+  await cluster.ready;
+  assert.deepEqual(client.verbs().filter((v) => v.includes('hollow-0')), ['create nodes hollow-0', 'patch nodes hollow-0', 'patch nodes hollow-0/status', 'create leases kube-node-lease/hollow-0']);
+  const status = client.actions.find((a) => a.verb === 'patch' && a.subresource === 'status')!.patch as JsonObject;
+  assert.ok(status.status.nodeInfo && status.status.capacity, 'the full status');
+  await cluster.stop();
 });
 
 void test('registration runs with bounded concurrency', async () => {

@@ -286,9 +286,13 @@ export function startHollowNodes(opts: HollowNodesOptions): HollowCluster {
       else throw e;
     }
   };
-  const postStatus = async (n: HollowNode, full: boolean): Promise<void> => {
+  /** heartbeatNow stamps the node's conditions with the current time. */
+  const heartbeatNow = (n: HollowNode): void => {
     const t = rfc3339(clock.now());
     for (const c of n.status.conditions as JsonObject[]) c.lastHeartbeatTime = t;
+  };
+  const postStatus = async (n: HollowNode, full: boolean): Promise<void> => {
+    heartbeatNow(n);
     const reply = await client.patch(RESOURCES.nodes, '', n.name, 'merge', { status: full ? n.status : { conditions: n.status.conditions } }, { subresource: 'status', signal });
     learn(n, reply);
     n.lastStatusAt = clock.now();
@@ -307,13 +311,18 @@ export function startHollowNodes(opts: HollowNodesOptions): HollowCluster {
   const register = async (n: HollowNode, node: JsonObject): Promise<void> => {
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
+        // As the kubelet registers: the new Node carries its first status (a Node keeps the status it
+        // is created with), so only a Node that already existed needs its status posted.
+        heartbeatNow(n);
         try {
-          learn(n, await client.create(RESOURCES.nodes, '', node, { signal }));
+          learn(n, await client.create(RESOURCES.nodes, '', { ...node, status: n.status }, { signal }));
+          n.lastStatusAt = clock.now();
+          n.statusDirty = false;
         } catch (e) {
           if (!isStatusError(e, 409)) throw e;
           learn(n, await client.patch(RESOURCES.nodes, '', n.name, 'merge', { metadata: { labels: node.metadata.labels }, spec: node.spec }, { signal }));
+          await postStatus(n, true);
         }
-        await postStatus(n, true);
         await renewLease(n);
         n.registered = true;
         for (const pod of informer.cache.byIndex('node', n.name)) workersOf(n).update(pod);
