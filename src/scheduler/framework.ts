@@ -21,6 +21,8 @@ export interface Status {
 
 /** SUCCESS is the shared success status. */
 export const SUCCESS: Status = Object.freeze({ code: 'Success', reasons: [] });
+/** SKIP is what a PreFilter or PreScore returns to switch its plugin's Filter or Score off for the cycle. */
+export const SKIP: Status = Object.freeze({ code: 'Skip', reasons: [] });
 
 /** status builds a Status. */
 export function status(code: Code, ...reasons: string[]): Status { return { code, reasons }; }

@@ -238,7 +238,6 @@ function onlyBound(newSpec: JsonObject, oldSpec: JsonObject): boolean {
 
 function validatePodSpecUpdate(newSpec: JsonObject, oldSpec: JsonObject): FieldError[] {
   if (deepEqual(newSpec, oldSpec)) return []; // most updates (status, metadata) leave the spec alone
-  if (onlyBound(newSpec, oldSpec)) return []; // pods/binding: the one change allowed below, without the copy
   const errs: FieldError[] = [];
   const munged: JsonObject = structuredClone(newSpec);
   // Ephemeral containers (pods/ephemeralcontainers) may be added, never changed or removed.

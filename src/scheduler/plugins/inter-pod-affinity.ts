@@ -10,7 +10,7 @@
  */
 import type { JsonObject } from '../../api/index.ts';
 import type { ClusterEvent, CycleState, EnqueueExtensions, FilterPlugin, Listers, NodeInfo, PodInfo, PreFilterPlugin, PreScorePlugin, ScorePlugin, Snapshot, Status } from '../framework.ts';
-import { MAX_NODE_SCORE, SUCCESS, status } from '../framework.ts';
+import { MAX_NODE_SCORE, SKIP, status, SUCCESS } from '../framework.ts';
 import type { AffinityTerm, Labels } from './advanced-util.ts';
 import { labelsOf, mergeNamespaces, namespaceOf, podTerms, termMatches } from './advanced-util.ts';
 
@@ -31,7 +31,6 @@ interface CycleContext { readonly snapshot: Snapshot; readonly listers: Listers 
 
 type Counts = Map<string, number>;
 /** SKIP: as upstream, the plugin's Filter (no required terms anywhere) or Score (no topology scored) is off for the cycle. */
-const SKIP: Status = status('Skip');
 const pairKey = (key: string, value: string): string => `${key}\u0000${value}`;
 
 interface PreFilterState {

@@ -6,7 +6,7 @@
  */
 import type { JsonObject } from '../../api/index.ts';
 import {
-  status, SUCCESS, type ClusterEvent, type CycleState, type EnqueueExtensions, type FilterPlugin, type PodInfo, type PreFilterPlugin,
+  SKIP, status, SUCCESS, type ClusterEvent, type CycleState, type EnqueueExtensions, type FilterPlugin, type PodInfo, type PreFilterPlugin,
   type PreScorePlugin, type ScorePlugin, type Status,
 } from '../framework.ts';
 import { HOSTNAME_LABEL } from '../node-info.ts';
@@ -48,7 +48,6 @@ function preferredOf(pod: PodInfo): Preferred[] {
 /** newNodeAffinity returns the NodeAffinity plugin. */
 export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions {
   const rejected: Status = { ...status('UnschedulableAndUnresolvable', NODE_AFFINITY_REASON), plugin: 'NodeAffinity' };
-  const skip: Status = status('Skip');
   let lastPod: PodInfo | undefined;
   let lastState: CycleState | undefined;
   let lastReq: Required | undefined;
@@ -56,7 +55,7 @@ export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlug
     name: 'NodeAffinity',
     preFilter(state, pod) {
       const r = requiredOf(pod.pod);
-      if (!r) return { status: skip };
+      if (!r) return { status: SKIP };
       state.write(PRE_FILTER_KEY, r);
       if (!r.terms || r.terms.length === 0) return { status: SUCCESS };
       let names: Set<string> | undefined = new Set();
@@ -83,7 +82,7 @@ export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlug
     },
     preScore(state, pod) {
       const p = preferredOf(pod);
-      if (p.length === 0) return skip;
+      if (p.length === 0) return SKIP;
       state.write(PRE_SCORE_KEY, p);
       return SUCCESS;
     },

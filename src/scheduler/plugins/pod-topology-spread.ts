@@ -12,7 +12,7 @@
 import type { JsonObject, LabelSelector } from '../../api/index.ts';
 import { isEmptyLabelSelector, matchesLabels } from '../../api/index.ts';
 import type { ClusterEvent, CycleState, EnqueueExtensions, FilterPlugin, NodeInfo, PodInfo, PreFilterPlugin, PreScorePlugin, ScorePlugin, Snapshot, Status } from '../framework.ts';
-import { MAX_NODE_SCORE, SUCCESS, status } from '../framework.ts';
+import { MAX_NODE_SCORE, SKIP, status, SUCCESS } from '../framework.ts';
 import { hasUntoleratedTaint, labelsOf, namespaceOf, requiredNodeAffinity, selectorOf } from './advanced-util.ts';
 
 /** SPREAD_REASONS are the upstream Filter failure texts. */
@@ -23,7 +23,6 @@ export const SPREAD_REASONS = {
 
 const NAME = 'PodTopologySpread';
 const PRE_FILTER_KEY = `PreFilter${NAME}`;
-const SKIP = status('Skip');
 const PRE_SCORE_KEY = `PreScore${NAME}`;
 const HOSTNAME = 'kubernetes.io/hostname';
 

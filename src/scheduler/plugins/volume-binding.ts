@@ -17,7 +17,7 @@ import { matchesLabels, parseQuantity } from '../../api/index.ts';
 import type {
   ClusterEvent, EnqueueExtensions, FilterPlugin, Handle, Listers, PodInfo, PreBindPlugin, PreFilterPlugin, ReservePlugin, Status,
 } from '../framework.ts';
-import { SUCCESS, status } from '../framework.ts';
+import { SKIP, status, SUCCESS } from '../framework.ts';
 import { labelsOf, namespaceOf, pvNodeAffinityMatches, selectorOf, topologyTermsMatch } from './advanced-util.ts';
 
 /** VOLUME_REASONS are the upstream texts of VolumeBinding failures. */
@@ -35,7 +35,6 @@ export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 const ANN_BETA_CLASS = 'volume.beta.kubernetes.io/storage-class';
 const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 const NAME = 'VolumeBinding';
-const SKIP = status('Skip');
 const KEY = `PreFilter${NAME}`;
 
 /** VolumeBindingOptions tune the binder: how long PreBind waits for the claims to be bound, and how it sleeps between looks. */
