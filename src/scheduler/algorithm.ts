@@ -5,7 +5,7 @@
  * random tie-break. A pod that fits nowhere yields a Diagnosis (per-node statuses and the plugins
  * that rejected it) for PostFilter, the requeue hints and the FailedScheduling message.
  */
-import { CycleState, type NodeInfo, type PodInfo, type Snapshot, type Status } from './framework.ts';
+import { CycleState, NODE_TABLE_STRIDE, type NodeInfo, type PodInfo, type Snapshot, type Status } from './framework.ts';
 import { runFilterList, type FrameworkRunner } from './runner.ts';
 
 /** MIN_FEASIBLE_NODES_TO_FIND is the floor of the feasible-node search (upstream 100). */
@@ -80,7 +80,7 @@ export class Algorithm {
       return { ok: false, numAllNodes, diagnosis: { statuses: new Map(), unschedulablePlugins, error: ps.status.reasons.join(', ') } };
     }
     const totals = new Float64Array(feasible.length);
-    this.#runner.runScore(state, pod, feasible, ps.scorers, totals);
+    this.#runner.runScore(state, pod, feasible, ps.scorers, totals, found.at);
     return { ok: true, nodeName: this.#select(feasible, totals), evaluatedNodes: found.processed, feasibleNodes: feasible.length };
   }
 
@@ -97,7 +97,7 @@ export class Algorithm {
   }
 
   #findFeasible(state: CycleState, pod: PodInfo, snapshot: Snapshot, names: ReadonlySet<string> | undefined, narrowedBy: readonly string[], plugins: Set<string>):
-    { feasible: NodeInfo[]; statuses: Map<string, Status>; processed: number } | { error: string; statuses: Map<string, Status> } {
+    { feasible: NodeInfo[]; at?: number[]; statuses: Map<string, Status>; processed: number } | { error: string; statuses: Map<string, Status> } {
     const runner = this.#runner;
     const nominated = String(pod.pod.status?.nominatedNodeName ?? '');
     if (nominated) {
@@ -126,19 +126,29 @@ export class Algorithm {
     const classes = plain && !names && snapshot.nodeClasses?.length === n ? snapshot.nodeClasses : undefined;
     const byClass = classes ? active.filter((f) => f.byNodeClass?.(state, pod) === true) : [];
     const filters = byClass.length ? active.filter((f) => !byClass.includes(f)) : active;
+    // With the snapshot's table (same rows as `nodes`), a filter's quick test on its row answers
+    // for most nodes without reading the node; the search then also records each feasible node's row.
+    const table = plain && !names && snapshot.table?.length === n * NODE_TABLE_STRIDE ? snapshot.table : undefined;
+    const quick = table ? filters.filter((f) => f.fitsAt !== undefined) : [];
+    const rest = quick.length ? filters.filter((f) => f.fitsAt === undefined) : filters;
+    const at: number[] | undefined = table ? [] : undefined;
     const verdicts: Status[] = [];
     for (let i = 0; i < n && feasible.length < want; i++) {
-      const at = (start + i) % n;
+      const k = (start + i) % n;
       processed++;
       if (classes && byClass.length) {
-        const c = classes[at];
-        const v = verdicts[c] ?? (verdicts[c] = runFilterList(byClass, state, pod, nodes[at]));
+        const c = classes[k];
+        const v = verdicts[c] ?? (verdicts[c] = runFilterList(byClass, state, pod, nodes[k]));
         if (v.code === 'Error') return { error: v.reasons.join(', '), statuses: new Map() };
         if (v.code !== 'Success') continue;
       }
-      const node = nodes[at];
-      const s = plain ? runFilterList(filters, state, pod, node) : runner.runFiltersWithNominatedPods(state, pod, node);
-      if (s.code === 'Success') feasible.push(node);
+      let s: Status;
+      if (at) {
+        let fits = true;
+        for (let q = 0; q < quick.length && fits; q++) fits = quick[q].fitsAt!(state, pod, table!, k);
+        s = fits ? runFilterList(rest, state, pod, nodes[k]) : runFilterList(filters, state, pod, nodes[k]);
+      } else s = plain ? runFilterList(filters, state, pod, nodes[k]) : runner.runFiltersWithNominatedPods(state, pod, nodes[k]);
+      if (s.code === 'Success') { feasible.push(nodes[k]); at?.push(k); }
       else if (s.code === 'Error') return { error: s.reasons.join(', '), statuses: new Map() };
     }
     if (!names) this.nextStartNodeIndex = n ? (start + processed) % n : 0;
@@ -155,7 +165,7 @@ export class Algorithm {
       for (const node of snapshot.nodes) if (!names?.has(node.name)) out.set(node.name, missing);
       for (const p of narrowedBy) plugins.add(p);
     }
-    return { feasible, statuses: out, processed };
+    return { feasible, at, statuses: out, processed };
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { JsonObject } from '../api/index.ts';
 import { realClock, type Clock, type TimerHandle } from '../client/index.ts';
-import type { NodeInfo, PodInfo, Snapshot } from './framework.ts';
+import { NODE_TABLE_STRIDE, type NodeInfo, type PodInfo, type Snapshot } from './framework.ts';
 import { MutableNodeInfo } from './node-info.ts';
 import { newPodInfo, podKey } from './resources.ts';
 
@@ -22,6 +22,8 @@ export function zoneKey(ni: MutableNodeInfo): string {
 export class CacheSnapshot implements Snapshot {
   nodes: MutableNodeInfo[] = [];
   nodeClasses = new Int32Array(0);
+  /** table holds each node's resource sums, row i for nodes[i] (framework.ts Snapshot.table). */
+  table = new Float64Array(0);
   havePodsWithAffinity: NodeInfo[] = [];
   havePodsWithRequiredAntiAffinity: NodeInfo[] = [];
   readonly byName = new Map<string, MutableNodeInfo>();
@@ -205,7 +207,7 @@ export class SchedulerCache {
       if (!old || zoneKey(old) !== zoneKey(c)) reorder = true;
       s.byName.set(name, c);
       const i = s.index.get(name);
-      if (i !== undefined) { s.nodes[i] = c; s.nodeClasses[i] = c.nodeClass; }
+      if (i !== undefined) { s.nodes[i] = c; s.nodeClasses[i] = c.nodeClass; c.writeRow(s.table, i); }
     }
     this.#dirty.clear();
     if (reorder) {
@@ -222,6 +224,8 @@ export class SchedulerCache {
       for (let i = 0; nodes.length < s.byName.size; i++) for (const l of lists) if (i < l.length) nodes.push(l[i]);
       s.nodes = nodes;
       s.nodeClasses = Int32Array.from(nodes, (n) => n.nodeClass);
+      s.table = new Float64Array(nodes.length * NODE_TABLE_STRIDE);
+      nodes.forEach((n, i) => n.writeRow(s.table, i));
       s.index.clear();
       nodes.forEach((n, i) => s.index.set(n.name, i));
     }

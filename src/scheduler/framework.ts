@@ -75,7 +75,36 @@ export interface Snapshot {
   readonly havePodsWithRequiredAntiAffinity: readonly NodeInfo[];
   /** nodeClasses[i], when present, is the class of nodes[i] (node-info.ts nodeClassOf). */
   readonly nodeClasses?: Int32Array;
+  /** table, when present, holds the resource sums of nodes[i] in row i (NODE_TABLE_STRIDE numbers
+   * from i × NODE_TABLE_STRIDE, columns T_*): the search and the resource plugins read these
+   * contiguous numbers instead of visiting each node's object. */
+  readonly table?: Float64Array;
 }
+
+/** Columns of Snapshot.table: allocatable CPU (milli), memory, ephemeral storage and pods; the
+ * requested CPU, memory and ephemeral storage and the pod count of the node's pods; their
+ * non-zero-defaulted CPU and memory requests (for scoring). */
+export const T_ALLOC_CPU = 0;
+/** T_ALLOC_MEM is the allocatable-memory column of Snapshot.table. */
+export const T_ALLOC_MEM = 1;
+/** T_ALLOC_EPH is the allocatable-ephemeral-storage column of Snapshot.table. */
+export const T_ALLOC_EPH = 2;
+/** T_ALLOC_PODS is the allocatable-pods column of Snapshot.table. */
+export const T_ALLOC_PODS = 3;
+/** T_REQ_CPU is the requested-CPU (milli) column of Snapshot.table. */
+export const T_REQ_CPU = 4;
+/** T_REQ_MEM is the requested-memory column of Snapshot.table. */
+export const T_REQ_MEM = 5;
+/** T_REQ_EPH is the requested-ephemeral-storage column of Snapshot.table. */
+export const T_REQ_EPH = 6;
+/** T_POD_COUNT is the number of pods on the node (bound or assumed). */
+export const T_POD_COUNT = 7;
+/** T_NZ_CPU / T_NZ_MEM are the non-zero-defaulted CPU and memory requests of the node's pods. */
+export const T_NZ_CPU = 8;
+/** T_NZ_MEM is the non-zero-defaulted memory column of Snapshot.table. */
+export const T_NZ_MEM = 9;
+/** NODE_TABLE_STRIDE is the number of columns per row of Snapshot.table. */
+export const NODE_TABLE_STRIDE = 10;
 
 /** CycleState carries data between the extension points of one pod's cycle (keyed by plugin). */
 export class CycleState {
@@ -145,6 +174,9 @@ export interface FilterPlugin extends Plugin {
    * class (its unschedulable flag, taints and labels other than kubernetes.io/hostname), so the
    * search may run the filter once per class for that pod. */
   readonly byNodeClass?: (state: CycleState, pod: PodInfo) => boolean;
+  /** fitsAt is a quick test on the snapshot's table row `at`: true only when `filter` would return
+   * Success for snapshot.nodes[at]; false means "ask `filter`" (it gives the verdict and reasons). */
+  fitsAt?(state: CycleState, pod: PodInfo, table: Float64Array, at: number): boolean;
 }
 
 /** always is the byNodeClass of a filter whose verdict is a function of the node's class for every pod. */
@@ -173,6 +205,11 @@ export interface ScorePlugin extends Plugin {
   normalizeScore?(state: CycleState, pod: PodInfo, scores: Map<string, number>): void;
   /** normalizeScores is normalizeScore without a Map (`scores[i]` belongs to `nodes[i]`); the runner prefers it when present. */
   normalizeScores?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: Float64Array): void;
+  /** scoreAt is `score` for snapshot.nodes[at] computed from the snapshot's table row `at` alone. */
+  scoreAt?(state: CycleState, pod: PodInfo, table: Float64Array, at: number): number;
+  /** scoreByNodeClass says, for one cycle, that `score` depends on nothing of a node but its class
+   * (as FilterPlugin.byNodeClass), so the runner may score one node per class and reuse the value. */
+  readonly scoreByNodeClass?: (state: CycleState, pod: PodInfo) => boolean;
 }
 
 /** ReservePlugin claims resources for the chosen node before binding; unreserve undoes it on failure. */

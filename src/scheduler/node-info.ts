@@ -6,7 +6,10 @@
  * Each NodeInfo also carries its node's class (nodeClassOf), which lets the search skip nodes.
  */
 import type { JsonObject } from '../api/index.ts';
-import type { NodeInfo, PodInfo, Resources } from './framework.ts';
+import {
+  NODE_TABLE_STRIDE, T_ALLOC_CPU, T_ALLOC_EPH, T_ALLOC_MEM, T_ALLOC_PODS, T_NZ_CPU, T_NZ_MEM, T_POD_COUNT, T_REQ_CPU, T_REQ_EPH, T_REQ_MEM,
+  type NodeInfo, type PodInfo, type Resources,
+} from './framework.ts';
 import type { Taint } from './plugins/helpers.ts';
 import { addResources, cloneResources, emptyResources, hasAffinityTerms, hasRequiredAntiAffinity, nodeAllocatable } from './resources.ts';
 
@@ -146,6 +149,14 @@ export class MutableNodeInfo implements NodeInfo {
     this.#flat();
     this.generation = nextGeneration();
     return true;
+  }
+
+  /** writeRow stores this node's sums in row `at` of a snapshot table (framework.ts T_* columns). */
+  writeRow(table: Float64Array, at: number): void {
+    const o = at * NODE_TABLE_STRIDE;
+    table[o + T_ALLOC_CPU] = this.allocCPU; table[o + T_ALLOC_MEM] = this.allocMem; table[o + T_ALLOC_EPH] = this.allocEph;
+    table[o + T_ALLOC_PODS] = this.allocPods; table[o + T_REQ_CPU] = this.reqCPU; table[o + T_REQ_MEM] = this.reqMem;
+    table[o + T_REQ_EPH] = this.reqEph; table[o + T_POD_COUNT] = this.podCount; table[o + T_NZ_CPU] = this.nzCPU; table[o + T_NZ_MEM] = this.nzMem;
   }
 
   /** clone copies the NodeInfo (arrays and sums are private; PodInfos and the Node are shared, read-only). */

@@ -9,7 +9,7 @@ import type { JsonObject } from '../api/index.ts';
 import { RESOURCES, realClock, type ApiClient, type Clock } from '../client/index.ts';
 import {
   CycleState, SUCCESS, status, type FilterPlugin, type Handle, type Listers, type NodeInfo, type NodeStatuses, type PodInfo,
-  type PostFilterResult, type Snapshot, type Status, type Weighted,
+  type PostFilterResult, type ScorePlugin, type Snapshot, type Status, type Weighted,
 } from './framework.ts';
 import { MutableNodeInfo } from './node-info.ts';
 import type { Nominator } from './nominator.ts';
@@ -150,16 +150,13 @@ export class FrameworkRunner implements Handle {
     return { status: SUCCESS, scorers: skip ? this.profile.score.filter((w) => !skip.has(w.plugin.name)) : this.profile.score };
   }
 
-  /** runScore sums the weighted (normalized) scores of the feasible nodes into `totals`. */
-  runScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scorers: readonly Weighted[], totals: Float64Array): void {
+  /** runScore sums the weighted (normalized) scores of the feasible nodes into `totals`. `at[i]`,
+   * when given, is the row of nodes[i] in the current snapshot (its table and node classes). */
+  runScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scorers: readonly Weighted[], totals: Float64Array, at?: readonly number[]): void {
     let buf: Float64Array | undefined;
+    const rows = at?.length === nodes.length ? at : undefined;
     for (const { plugin, weight } of scorers) {
-      if (plugin.normalizeScores) {
-        buf ??= new Float64Array(nodes.length);
-        for (let i = 0; i < nodes.length; i++) buf[i] = plugin.score(state, pod, nodes[i]);
-        plugin.normalizeScores(state, pod, nodes, buf);
-        for (let i = 0; i < nodes.length; i++) totals[i] += buf[i] * weight;
-      } else if (plugin.normalizeScore) {
+      if (!plugin.normalizeScores && plugin.normalizeScore) {
         const m = new Map<string, number>();
         for (let i = 0; i < nodes.length; i++) m.set(nodes[i].name, plugin.score(state, pod, nodes[i]));
         plugin.normalizeScore(state, pod, m);
@@ -168,10 +165,28 @@ export class FrameworkRunner implements Handle {
           let i = 0;
           for (const v of m.values()) totals[i++] += v * weight;
         } else for (let i = 0; i < nodes.length; i++) totals[i] += (m.get(nodes[i].name) ?? 0) * weight;
-      } else {
-        for (let i = 0; i < nodes.length; i++) totals[i] += plugin.score(state, pod, nodes[i]) * weight;
+        continue;
       }
+      buf ??= new Float64Array(nodes.length);
+      this.#rawScores(plugin, state, pod, nodes, buf, rows);
+      plugin.normalizeScores?.(state, pod, nodes, buf);
+      for (let i = 0; i < nodes.length; i++) totals[i] += buf[i] * weight;
     }
+  }
+
+  /** rawScores fills `out` with one plugin's scores: from the snapshot's table when the plugin reads
+   * only that, once per node class when its score depends only on the class, else node by node. */
+  #rawScores(plugin: ScorePlugin, state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], out: Float64Array, rows: readonly number[] | undefined): void {
+    const { table, nodeClasses } = this.#snapshot;
+    if (rows && table && plugin.scoreAt) {
+      for (let i = 0; i < nodes.length; i++) out[i] = plugin.scoreAt(state, pod, table, rows[i]);
+    } else if (rows && nodeClasses && plugin.scoreByNodeClass?.(state, pod) === true) {
+      const byClass: number[] = [];
+      for (let i = 0; i < nodes.length; i++) {
+        const c = nodeClasses[rows[i]];
+        out[i] = byClass[c] ?? (byClass[c] = plugin.score(state, pod, nodes[i]));
+      }
+    } else for (let i = 0; i < nodes.length; i++) out[i] = plugin.score(state, pod, nodes[i]);
   }
 
   /** runReserve runs Reserve plugins in order; on a failure the caller must run runUnreserve. */

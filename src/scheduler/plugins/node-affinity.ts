@@ -93,6 +93,11 @@ export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlug
       for (const x of p) if (matchTerm(x.term, labels, node.name)) s += x.weight;
       return s;
     },
+    scoreByNodeClass(state, pod) {
+      // As byNodeClass: terms on the hostname label or on fields are matched node by node.
+      const p = state.read<Preferred[]>(PRE_SCORE_KEY) ?? preferredOf(pod);
+      return !p.some((x) => x.term.fields.length > 0 || x.term.expressions.some((e) => e.key === HOSTNAME_LABEL));
+    },
     normalizeScore(_state, _pod, scores) { defaultNormalizeScore(scores, false); },
     normalizeScores(_state, _pod, _nodes, scores) { defaultNormalizeScores(scores, false); },
     eventsToRegister: (): ClusterEvent[] => ['NodeAdd', 'NodeUpdate'],

@@ -16,6 +16,7 @@ export function newNodeName(): FilterPlugin & EnqueueExtensions {
       const want = pod.pod.spec?.nodeName;
       return !want || want === node.name ? SUCCESS : rejected;
     },
+    fitsAt(_state, pod) { return !pod.pod.spec?.nodeName; },
     eventsToRegister: (): ClusterEvent[] => ['NodeAdd', 'NodeUpdate'],
   };
 }

@@ -6,7 +6,8 @@
  * (weights 1 and 1) using the non-zero requests.
  */
 import {
-  MAX_NODE_SCORE, status, SUCCESS, type ClusterEvent, type EnqueueExtensions, type FilterPlugin, type NodeInfo, type PodInfo, type PreFilterPlugin,
+  MAX_NODE_SCORE, NODE_TABLE_STRIDE, status, SUCCESS, T_ALLOC_CPU, T_ALLOC_EPH, T_ALLOC_MEM, T_ALLOC_PODS, T_NZ_CPU, T_NZ_MEM, T_POD_COUNT,
+  T_REQ_CPU, T_REQ_EPH, T_REQ_MEM, type ClusterEvent, type EnqueueExtensions, type FilterPlugin, type NodeInfo, type PodInfo, type PreFilterPlugin,
   type ScorePlugin, type Status,
 } from '../framework.ts';
 import { MutableNodeInfo } from '../node-info.ts';
@@ -74,7 +75,19 @@ export function newNodeResourcesFit(): PreFilterPlugin & FilterPlugin & ScorePlu
       const code = ins.some((i) => i.unresolvable) ? 'UnschedulableAndUnresolvable' : 'Unschedulable';
       return status(code, ...ins.map((i) => i.reason));
     },
+    fitsAt(_state, pod, t, at) {
+      const r = pod.requests;
+      if (pod !== lastPod) { lastPod = pod; lastNoScalar = isEmpty(r.scalar); }
+      const o = at * NODE_TABLE_STRIDE;
+      return lastNoScalar && t[o + T_POD_COUNT] + 1 <= t[o + T_ALLOC_PODS] && r.milliCPU <= t[o + T_ALLOC_CPU] - t[o + T_REQ_CPU] &&
+        r.memory <= t[o + T_ALLOC_MEM] - t[o + T_REQ_MEM] && r.ephemeralStorage <= t[o + T_ALLOC_EPH] - t[o + T_REQ_EPH];
+    },
     score(_state, pod, node) { return leastAllocatedScore(pod, node); },
+    scoreAt(_state, pod, t, at) {
+      const nz = pod.nonZeroRequests;
+      const o = at * NODE_TABLE_STRIDE;
+      return Math.trunc((leastRequested(t[o + T_NZ_CPU] + nz.milliCPU, t[o + T_ALLOC_CPU]) + leastRequested(t[o + T_NZ_MEM] + nz.memory, t[o + T_ALLOC_MEM])) / 2);
+    },
     eventsToRegister: (): ClusterEvent[] => ['PodDelete', 'NodeAdd', 'NodeUpdate'],
   };
 }

@@ -158,9 +158,15 @@ test('PodTopologySpread score: counts only pods on nodes of the pairs of feasibl
   assert.deepEqual(got, { n2: 33, n3: 100 });
 });
 
-test('PodTopologySpread score: no ScheduleAnyway constraints leaves scores alone', () => {
-  const got = scoreAll(cluster({ n1: [web('a')] }), pod('p', { app: 'web' }, spread(tsc('zone', 1))));
-  assert.deepEqual(got, { n1: 0, n2: 0, n3: 0, n4: 0, n5: 0 });
+test('PodTopologySpread PreScore: Skip without ScheduleAnyway constraints (only DoNotSchedule, or none and no defaults), as upstream', () => {
+  const nodes = cluster({ n1: [web('a')] });
+  for (const p of [pod('p', { app: 'web' }, spread(tsc('zone', 1))), pod('q', { app: 'web' })]) {
+    const pl = newPodTopologySpread();
+    const cs = new CycleState();
+    const pi = makePodInfo(p);
+    pl.preFilter(cs, pi, makeSnapshot(nodes));
+    assert.equal(pl.preScore(cs, pi, nodes).code, 'Skip', String(p.metadata?.name));
+  }
 });
 
 test('PodTopologySpread score: system default constraints through defaultSelector', () => {

@@ -204,7 +204,8 @@ export function newPodTopologySpread(opts: PodTopologySpreadOptions = {}): PreFi
       const pairCounts = new Map<string, number>();
       const state: PreScoreState = { constraints, ignored, pairCounts, weights: [], ns };
       cs.write(PRE_SCORE_KEY, state);
-      if (constraints.length === 0 || nodes.length === 0) return SUCCESS;
+      // As upstream: without soft constraints (given or system defaults) there is nothing to score.
+      if (constraints.length === 0 || nodes.length === 0) return SKIP;
       const requireAll = (pod.spec?.topologySpreadConstraints ?? []).length > 0 || !systemDefaulted;
       const sizes = constraints.map(() => 0);
       for (const ni of nodes) {

@@ -62,6 +62,7 @@ export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugi
       for (const t of taints) if (t.effect === 'PreferNoSchedule' && !tolerated(tols, t)) n++;
       return n;
     },
+    scoreByNodeClass: always,
     normalizeScore(_state, _pod, scores) { defaultNormalizeScore(scores, true); },
     normalizeScores(_state, _pod, _nodes, scores) { defaultNormalizeScores(scores, true); },
     eventsToRegister: (): ClusterEvent[] => ['NodeAdd', 'NodeUpdate'],
