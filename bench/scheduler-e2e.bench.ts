@@ -19,7 +19,11 @@
  * backlog; with --create-rate R (pod i is sent at t0 + i/R, at most --concurrency in flight) it measures
  * latency at that load.
  *
- * Usage: node bench/scheduler-e2e.bench.ts [--nodes 1000,5000] [--pods 30000] [--concurrency 64] [--create-rate 0]
+ * With --scheduling-only the hollow nodes run no pods (`windlass sim --no-pods`; they still register
+ * and renew their Leases), the shape of upstream's scheduler_perf (real API server and store, fake
+ * nodes, no kubelets): the figures then cover creating and binding the pods only.
+ *
+ * Usage: node bench/scheduler-e2e.bench.ts [--nodes 1000,5000] [--pods 30000] [--concurrency 64] [--create-rate 0] [--scheduling-only]
  *        [--server-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof'] (passed as NODE_OPTIONS to the server)
  *        [--sim-node-options '--cpu-prof --cpu-prof-dir=bench/out/prof-sim'] (passed as NODE_OPTIONS to the sim)
  *        [--server-node-args '--single-threaded-gc'] [--sim-node-args '…'] (node's own command line, before the entry)
@@ -47,6 +51,10 @@ const { values: args } = parseArgs({
     /** server-node-args / sim-node-args: node options on the command line (space-separated; e.g. V8 GC flags that NODE_OPTIONS refuses). */
     'server-node-args': { type: 'string', default: '' },
     'sim-node-args': { type: 'string', default: '' },
+    /** scheduling-only: the hollow nodes register and renew their Leases but run no pods (`windlass sim
+     * --no-pods`), as scheduler_perf measures with fake nodes and no kubelets: the run ends when every
+     * pod is bound, and there is no startup latency. */
+    'scheduling-only': { type: 'boolean', default: false },
     /** heap-snapshot: signal the server (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot at the end. */
     'heap-snapshot': { type: 'boolean', default: false },
   },
@@ -59,6 +67,10 @@ interface Result {
   registerSeconds: number;
   createSeconds: number;
   scheduledPerSecond: number;
+  /** scheduledWhileCreating / scheduledAfterCreating: bindings per second before and after the last
+   * create returned (does creation's share of the API slow binding down?). */
+  scheduledWhileCreating: number;
+  scheduledAfterCreating: number;
   startup: LatencySummary;
   serverRssMiB: number;
   simRssMiB: number;
@@ -120,6 +132,19 @@ async function countNodes(api: ApiClient): Promise<number> {
   return r.json<{ items: unknown[] }>().items.length;
 }
 
+/** rateAround splits the bindings (sorted times, ms) at `at`: per second from the first binding to
+ * `at`, and from `at` to the last one (0 when one side is empty or too short to measure). */
+function rateAround(times: readonly number[], at: number): { scheduledWhileCreating: number; scheduledAfterCreating: number } {
+  const before = times.filter((t) => t <= at).length;
+  const after = times.length - before;
+  const first = times[0] ?? at;
+  const last = times[times.length - 1] ?? at;
+  return {
+    scheduledWhileCreating: before > 0 && at - first > 100 ? before / ((at - first) / 1000) : 0,
+    scheduledAfterCreating: after > 0 && last - at > 100 ? after / ((last - at) / 1000) : 0,
+  };
+}
+
 async function run(nodes: number, pods: number, concurrency: number): Promise<Result> {
   // A pod network with a /24 for every node (the default /16 has 256), as a cluster of this size is configured.
   const server = await startServer({
@@ -131,7 +156,9 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
   const creds = server.credentials;
   const creator = new Pool(creds.server, { connections: concurrency, connect: { secureContext: createSecureContext({ ca: creds.ca, cert: creds.cert, key: creds.key }) } });
   const t0 = performance.now();
-  const sim = startWindlass(['sim', '--server', server.url, '--kubeconfig', server.kubeconfigPath, '--nodes', String(nodes), '--windows', String(nodes / 2), '--windows-taint'],
+  const schedulingOnly = args['scheduling-only'] === true;
+  const sim = startWindlass(['sim', '--server', server.url, '--kubeconfig', server.kubeconfigPath, '--nodes', String(nodes), '--windows', String(nodes / 2), '--windows-taint',
+    ...(schedulingOnly ? ['--no-pods'] : [])],
     { env: args['sim-node-options'] ? { NODE_OPTIONS: args['sim-node-options'] } : {}, nodeArgs: splitArgs(args['sim-node-args']) });
   try {
     await waitFor(async () => (await countNodes(api)) >= nodes, { timeoutMs: 600_000, intervalMs: 500, what: `${nodes} nodes` });
@@ -180,8 +207,10 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
         if (r.statusCode !== 201) throw new Error(`create p-${i}: ${r.statusCode} ${text}`);
       }
     }));
-    const createSeconds = (performance.now() - c0) / 1000;
-    await waitFor(() => running.size >= pods, { timeoutMs: 900_000, intervalMs: 500, what: `${pods} running (bound ${bound.size}, running ${running.size})` });
+    const createdAll = performance.now();
+    const createSeconds = (createdAll - c0) / 1000;
+    if (schedulingOnly) await waitFor(() => bound.size >= pods, { timeoutMs: 900_000, intervalMs: 200, what: `${pods} bound (bound ${bound.size})` });
+    else await waitFor(() => running.size >= pods, { timeoutMs: 900_000, intervalMs: 500, what: `${pods} running (bound ${bound.size}, running ${running.size})` });
     const threads1 = threadCpu(server.pid);
     const cpu1 = { server: cpuSeconds(server.pid), main: cpuSeconds(server.pid, server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage(cpu0.client) };
     if (args['heap-snapshot']) {
@@ -195,6 +224,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
     const result: Result = {
       nodes, pods, registerSeconds, createSeconds,
       scheduledPerSecond: boundAt.length / Math.max(span, 1e-3),
+      ...rateAround(boundAt, createdAll),
       startup: summarize(startup),
       serverRssMiB: ((await rssKiB(server.pid)) ?? 0) / 1024,
       simRssMiB: ((await rssKiB(sim.child.pid ?? 0)) ?? 0) / 1024,
@@ -220,9 +250,9 @@ for (const n of args.nodes.split(',').map(Number)) {
   const r = await run(n, Number(args.pods), Number(args.concurrency));
   results.push(r);
   console.log(`nodes ${r.nodes}: registered in ${r.registerSeconds.toFixed(1)} s; ${r.pods} pods created in ${r.createSeconds.toFixed(1)} s; ` +
-    `${Number(args['create-rate']) > 0 ? `(paced at ${args['create-rate']}/s) ` : ''}scheduled ${r.scheduledPerSecond.toFixed(0)} pods/s; startup p50 ${fmtMs(r.startup.p50)} p99 ${fmtMs(r.startup.p99)}; ` +
+    `${Number(args['create-rate']) > 0 ? `(paced at ${args['create-rate']}/s) ` : ''}${args['scheduling-only'] ? '(scheduling only: no pods run) ' : ''}scheduled ${r.scheduledPerSecond.toFixed(0)} pods/s (${r.scheduledWhileCreating.toFixed(0)} while creating, ${r.scheduledAfterCreating.toFixed(0)} after); startup p50 ${fmtMs(r.startup.p50)} p99 ${fmtMs(r.startup.p99)}; ` +
     `RSS server ${r.serverRssMiB.toFixed(0)} MiB (peak ${r.serverPeakRssMiB.toFixed(0)}), sim ${r.simRssMiB.toFixed(0)} MiB`);
-  console.log(`  CPU while creating + starting: server ${r.serverCpuSeconds.toFixed(1)} s (${(r.serverCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod; ` +
+  console.log(`  CPU while creating + ${args['scheduling-only'] ? 'binding' : 'starting'}: server ${r.serverCpuSeconds.toFixed(1)} s (${(r.serverCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod; ` +
     `main thread ${(r.serverMainCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
     `sim ${r.simCpuSeconds.toFixed(1)} s (${(r.simCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
     `bench client ${r.clientCpuSeconds.toFixed(1)} s (${(r.clientCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod)`);

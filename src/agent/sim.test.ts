@@ -146,3 +146,20 @@ void test('pods are dispatched to their node by spec.nodeName and get a status',
   assert.equal((await cluster.runtime('hollow-1')!.podSandboxStatus(p0[0].id))?.network.ip, '10.128.1.2', 'no podCIDR: the fake range');
   await cluster.stop();
 });
+
+void test('runPods false: no pod watch; bound pods are left as they are while the nodes register and heartbeat', async () => {
+  const clock = new FakeClock();
+  const client = new FakeClient();
+  client.seed(RESOURCES.pods, { metadata: { name: 'p0', namespace: 'default', uid: 'u-p0' }, spec: { nodeName: 'hollow-0', containers: [{ name: 'c', image: 'img' }] }, status: { phase: 'Pending' } });
+  const cluster = startHollowNodes({ client, nodes: 2, clock, runPods: false, heartbeatMs: 1000, signal: new AbortController().signal });
+  await cluster.ready;
+  await settle();
+  clock.step(1500);
+  await settle();
+  const verbs = client.verbs();
+  assert.deepEqual(verbs.filter((v) => / pods\b/.test(v)), [], 'pods are neither listed, watched nor written');
+  assert.equal(cluster.runtime('hollow-0'), undefined);
+  assert.equal(verbs.filter((v) => v.startsWith('create nodes')).length, 2);
+  assert.ok(verbs.filter((v) => v.startsWith('update leases')).length >= 2, 'Leases are renewed');
+  await cluster.stop();
+});

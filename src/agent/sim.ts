@@ -37,6 +37,9 @@ export interface HollowNodesOptions {
   readonly statusReportMs?: number;
   /** concurrency: API requests in flight for registration and heartbeats, each (default 32). */
   readonly concurrency?: number;
+  /** runPods: run the pods bound to the nodes (default true); false leaves them as bound (no pod
+   * watch at all), as KWOK without pod stages: for measuring scheduling alone. */
+  readonly runPods?: boolean;
   /** containerStartDelayMs: how long hollow containers take to start (default 0). */
   readonly containerStartDelayMs?: number;
   readonly clock?: Clock;
@@ -207,7 +210,7 @@ export function startHollowNodes(opts: HollowNodesOptions): HollowCluster {
   const inflight = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => { inflight.add(p); void p.finally(() => inflight.delete(p)).catch(() => undefined); return p; };
 
-  const informer = new Informer(slim(listWatcherFor(client, RESOURCES.pods, '', { fieldSelector: 'spec.nodeName!=' })), {
+  const informer = opts.runPods === false ? undefined : new Informer(slim(listWatcherFor(client, RESOURCES.pods, '', { fieldSelector: 'spec.nodeName!=' })), {
     clock, name: 'hollow-pods', onError: (e) => { log('pod watch failed', { error: (e as Error).message }); },
     indexers: { node: (p) => [String(p.spec?.nodeName ?? '')] },
   });
@@ -229,12 +232,12 @@ export function startHollowNodes(opts: HollowNodesOptions): HollowCluster {
     const n = nodes.get(String(pod.spec?.nodeName ?? ''));
     if (n?.registered) workersOf(n).update(pod);
   };
-  informer.addEventHandler({
+  informer?.addEventHandler({
     add: dispatch,
     update: (_old, pod) => dispatch(pod),
     delete: (x) => { const pod = objectOf(x); nodes.get(String(pod.spec?.nodeName ?? ''))?.workers?.remove(pod); },
   });
-  const informerRun = informer.run(signal);
+  const informerRun = informer?.run(signal);
 
   const learn = (n: HollowNode, obj: JsonObject): void => {
     if (typeof obj.metadata?.uid === 'string') n.uid = obj.metadata.uid;
@@ -325,7 +328,7 @@ export function startHollowNodes(opts: HollowNodesOptions): HollowCluster {
         }
         await renewLease(n);
         n.registered = true;
-        for (const pod of informer.cache.byIndex('node', n.name)) workersOf(n).update(pod);
+        for (const pod of informer?.cache.byIndex('node', n.name) ?? []) workersOf(n).update(pod);
         schedule(n, clock.now() + firstBeatDelay(n.seq, heartbeatMs));
         return;
       } catch (e) {

@@ -26,11 +26,11 @@ void test('sim flags and defaults', async () => {
   await buildProgram(h.opts).parseAsync(['sim', '--nodes', '5'], { from: 'user' });
   await buildProgram(h.opts).parseAsync([
     'sim', '--server', 'https://10.0.0.1:6443/', '--kubeconfig', 'kc.yaml', '--nodes', '3', '--windows', '3', '--windows-build', '10.0.17763',
-    '--windows-taint', '--pods-per-node', '30', '--name-prefix', 'sim', '--heartbeat-ms', '2000',
+    '--windows-taint', '--pods-per-node', '30', '--name-prefix', 'sim', '--heartbeat-ms', '2000', '--no-pods',
   ], { from: 'user' });
   assert.deepEqual(h.sims, [
-    { dataDir: '/home/ann/.windlass/server', nodes: 5, windows: 0, windowsBuild: '10.0.20348', windowsTaint: false, podsPerNode: 110, namePrefix: 'hollow', heartbeatMs: 10_000 },
-    { dataDir: '/home/ann/.windlass/server', server: 'https://10.0.0.1:6443', kubeconfig: 'kc.yaml', nodes: 3, windows: 3, windowsBuild: '10.0.17763', windowsTaint: true, podsPerNode: 30, namePrefix: 'sim', heartbeatMs: 2000 },
+    { dataDir: '/home/ann/.windlass/server', nodes: 5, windows: 0, windowsBuild: '10.0.20348', windowsTaint: false, podsPerNode: 110, namePrefix: 'hollow', heartbeatMs: 10_000, pods: true },
+    { dataDir: '/home/ann/.windlass/server', server: 'https://10.0.0.1:6443', kubeconfig: 'kc.yaml', nodes: 3, windows: 3, windowsBuild: '10.0.17763', windowsTaint: true, podsPerNode: 30, namePrefix: 'sim', heartbeatMs: 2000, pods: false },
   ]);
 });
 
@@ -74,7 +74,7 @@ void test('runSim: kubeconfig, --server override, cluster options, log lines, st
       return { ready: Promise.resolve(), nodeNames: () => ['a', 'b'], addNodes: async () => [], stopHeartbeats: () => undefined, resumeHeartbeats: () => undefined, runtime: () => undefined, stop: async () => { stopped++; } } satisfies HollowCluster;
     },
   };
-  const flags: SimFlags = { dataDir: '/data', server: 'https://10.9.9.9:6443', nodes: 2, windows: 0, windowsBuild: '10.0.20348', windowsTaint: false, podsPerNode: 110, namePrefix: 'hollow', heartbeatMs: 10_000 };
+  const flags: SimFlags = { dataDir: '/data', server: 'https://10.9.9.9:6443', nodes: 2, windows: 0, windowsBuild: '10.0.20348', windowsTaint: false, podsPerNode: 110, namePrefix: 'hollow', heartbeatMs: 10_000, pods: false };
   const ctl = new AbortController();
   const run = runSim(flags, ctl.signal, deps);
   await new Promise((r) => setImmediate(r));
@@ -82,7 +82,7 @@ void test('runSim: kubeconfig, --server override, cluster options, log lines, st
   ctl.abort();
   await run;
   assert.deepEqual([configs[0].server, configs[0].token, configs[0].userAgent], ['https://10.9.9.9:6443', 'abc', 'windlass-sim']);
-  assert.deepEqual([started[0].nodes, started[0].windows, started[0].namePrefix, started[0].heartbeatMs], [2, 0, 'hollow', 10_000]);
+  assert.deepEqual([started[0].nodes, started[0].windows, started[0].namePrefix, started[0].heartbeatMs, started[0].runPods], [2, 0, 'hollow', 10_000, false]);
   assert.deepEqual([stopped, closed, logs.at(-1)], [1, 1, 'stopped']);
   await assert.rejects(runSim({ ...flags, dataDir: '/nowhere' }, ctl.signal, deps), /no admin kubeconfig at \/nowhere\/admin\.kubeconfig/);
 });

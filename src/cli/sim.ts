@@ -30,6 +30,8 @@ export interface SimFlags {
   readonly podsPerNode: number;
   readonly namePrefix: string;
   readonly heartbeatMs: number;
+  /** pods: run the pods bound to the nodes (`--no-pods` leaves them bound and Pending). */
+  readonly pods: boolean;
 }
 
 /** SimActions holds the body of `windlass sim`; tests replace it. */
@@ -75,6 +77,7 @@ export function addSimCommand(program: Command, actions: SimActions, io: CliIo, 
     .option('--pods-per-node <n>', 'pod capacity of each node', parsePositiveInt, 110)
     .option('--name-prefix <prefix>', 'node names are <prefix>-<i> and <prefix>-win-<i>', parseNamePrefix, 'hollow')
     .option('--heartbeat-ms <ms>', 'Lease renewal period', parsePositiveInt, 10_000)
+    .option('--no-pods', 'leave pods bound to the nodes as they are (no pod watch; they stay Pending): to measure scheduling alone')
     .action(async (_o, cmd: Command) => {
       const o = cmd.opts();
       if (o.nodes === 0) cmd.error('error: --nodes is 0: nothing to simulate', { code: 'windlass.sim.nothing', exitCode: 2 });
@@ -113,7 +116,7 @@ export async function runSim(flags: SimFlags, signal: AbortSignal, deps: SimDeps
   const cluster = deps.start({
     // --nodes counts every node; startHollowNodes takes the Linux ones and the Windows ones apart.
     client, nodes: flags.nodes - flags.windows, windows: flags.windows, windowsBuild: flags.windowsBuild, windowsTaint: flags.windowsTaint,
-    podsPerNode: flags.podsPerNode, namePrefix: flags.namePrefix, heartbeatMs: flags.heartbeatMs, signal,
+    podsPerNode: flags.podsPerNode, namePrefix: flags.namePrefix, heartbeatMs: flags.heartbeatMs, runPods: flags.pods !== false, signal,
     log: (msg, fields) => { if (/fail/.test(msg)) deps.log.error(msg, fields); else deps.log.info(msg, fields); },
   });
   try {
