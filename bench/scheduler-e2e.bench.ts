@@ -71,6 +71,8 @@ interface Result {
    * create returned (does creation's share of the API slow binding down?). */
   scheduledWhileCreating: number;
   scheduledAfterCreating: number;
+  /** notReadyNodes: nodes not Ready (or tainted not-ready/unreachable) when every pod was bound or running. */
+  notReadyNodes: number;
   startup: LatencySummary;
   serverRssMiB: number;
   simRssMiB: number;
@@ -130,6 +132,15 @@ function splitArgs(s: string | undefined): string[] {
 async function countNodes(api: ApiClient): Promise<number> {
   const r = await api.get('/api/v1/nodes');
   return r.json<{ items: unknown[] }>().items.length;
+}
+
+/** notReadyNodes counts the nodes whose Ready condition is not True or that carry a not-ready or
+ * unreachable taint (a hollow node whose heartbeats fell behind under the load). */
+async function notReadyNodes(api: ApiClient): Promise<number> {
+  const r = await api.get('/api/v1/nodes');
+  type N = { spec?: { taints?: { key: string }[] }; status?: { conditions?: { type: string; status: string }[] } };
+  return r.json<{ items: N[] }>().items.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True' ||
+    n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable')).length;
 }
 
 /** rateAround splits the bindings (sorted times, ms) at `at`: per second from the first binding to
@@ -212,6 +223,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
     if (schedulingOnly) await waitFor(() => bound.size >= pods, { timeoutMs: 900_000, intervalMs: 200, what: `${pods} bound (bound ${bound.size})` });
     else await waitFor(() => running.size >= pods, { timeoutMs: 900_000, intervalMs: 500, what: `${pods} running (bound ${bound.size}, running ${running.size})` });
     const threads1 = threadCpu(server.pid);
+    const notReady = await notReadyNodes(api);
     const cpu1 = { server: cpuSeconds(server.pid), main: cpuSeconds(server.pid, server.pid), sim: cpuSeconds(sim.child.pid), client: process.cpuUsage(cpu0.client) };
     if (args['heap-snapshot']) {
       process.kill(server.pid, 'SIGUSR2');
@@ -225,6 +237,7 @@ async function run(nodes: number, pods: number, concurrency: number): Promise<Re
       nodes, pods, registerSeconds, createSeconds,
       scheduledPerSecond: boundAt.length / Math.max(span, 1e-3),
       ...rateAround(boundAt, createdAll),
+      notReadyNodes: notReady,
       startup: summarize(startup),
       serverRssMiB: ((await rssKiB(server.pid)) ?? 0) / 1024,
       simRssMiB: ((await rssKiB(sim.child.pid ?? 0)) ?? 0) / 1024,
@@ -251,7 +264,7 @@ for (const n of args.nodes.split(',').map(Number)) {
   results.push(r);
   console.log(`nodes ${r.nodes}: registered in ${r.registerSeconds.toFixed(1)} s; ${r.pods} pods created in ${r.createSeconds.toFixed(1)} s; ` +
     `${Number(args['create-rate']) > 0 ? `(paced at ${args['create-rate']}/s) ` : ''}${args['scheduling-only'] ? '(scheduling only: no pods run) ' : ''}scheduled ${r.scheduledPerSecond.toFixed(0)} pods/s (${r.scheduledWhileCreating.toFixed(0)} while creating, ${r.scheduledAfterCreating.toFixed(0)} after); startup p50 ${fmtMs(r.startup.p50)} p99 ${fmtMs(r.startup.p99)}; ` +
-    `RSS server ${r.serverRssMiB.toFixed(0)} MiB (peak ${r.serverPeakRssMiB.toFixed(0)}), sim ${r.simRssMiB.toFixed(0)} MiB`);
+    `RSS server ${r.serverRssMiB.toFixed(0)} MiB (peak ${r.serverPeakRssMiB.toFixed(0)}), sim ${r.simRssMiB.toFixed(0)} MiB; nodes not ready at the end: ${r.notReadyNodes}`);
   console.log(`  CPU while creating + ${args['scheduling-only'] ? 'binding' : 'starting'}: server ${r.serverCpuSeconds.toFixed(1)} s (${(r.serverCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod; ` +
     `main thread ${(r.serverMainCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +
     `sim ${r.simCpuSeconds.toFixed(1)} s (${(r.simCpuSeconds / r.pods * 1e3).toFixed(2)} ms/pod), ` +

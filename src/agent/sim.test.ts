@@ -163,3 +163,21 @@ void test('runPods false: no pod watch; bound pods are left as they are while th
   assert.ok(verbs.filter((v) => v.startsWith('update leases')).length >= 2, 'Leases are renewed');
   await cluster.stop();
 });
+
+void test('with a heartbeat client, Leases and node status go through it and pods and registration through the other', async () => {
+  const clock = new FakeClock();
+  const client = new FakeClient();
+  const beat = new FakeClient();
+  // The heartbeat client sees the same nodes (one API behind both).
+  client.react((a) => { if (a.verb === 'create' && a.resource === 'nodes' && a.object) beat.seed(RESOURCES.nodes, a.object); return undefined; });
+  const cluster = startHollowNodes({ client, heartbeatClient: beat, nodes: 2, heartbeatMs: 10_000, statusReportMs: 20_000, clock, signal: new AbortController().signal });
+  await cluster.ready;
+  for (let i = 0; i < 2; i++) { clock.step(10_000); await settle(); }
+  assert.deepEqual(client.verbs().filter((v) => /leases|\/status/.test(v)), [], 'no heartbeat on the main client');
+  assert.deepEqual(client.verbs().filter((v) => v.startsWith('create nodes')), ['create nodes hollow-0', 'create nodes hollow-1']);
+  const beats = beat.verbs();
+  assert.deepEqual(beats.filter((v) => v.startsWith('create leases')).sort(), ['create leases kube-node-lease/hollow-0', 'create leases kube-node-lease/hollow-1']);
+  assert.equal(beats.filter((v) => v.startsWith('update leases')).length, 4);
+  assert.equal(beats.filter((v) => v.startsWith('patch nodes')).length, 2, 'status re-posted after 20 s, on the heartbeat client');
+  await cluster.stop();
+});

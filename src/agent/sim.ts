@@ -22,6 +22,10 @@ import { PodWorkers, rfc3339 } from './pods/index.ts';
 /** HollowNodesOptions configure startHollowNodes. */
 export interface HollowNodesOptions {
   readonly client: ApiClient;
+  /** heartbeatClient renews the Leases and posts node status (default: client). As the kubelet's
+   * heartbeat client, it should have connections of its own: the pods' status writes queued on a
+   * busy client would otherwise hold the heartbeats back until the nodes' Leases lapse. */
+  readonly heartbeatClient?: ApiClient;
   /** nodes: Linux nodes to register; windows: Windows nodes in addition. */
   readonly nodes: number;
   readonly windows?: number;
@@ -193,6 +197,7 @@ class Heap {
 /** startHollowNodes registers hollow nodes and runs their heartbeats and pods until stop() or the signal. */
 export function startHollowNodes(opts: HollowNodesOptions): HollowCluster {
   const { client } = opts;
+  const beat = opts.heartbeatClient ?? client;
   const clock = opts.clock ?? realClock;
   const log = opts.log ?? (() => undefined);
   const prefix = opts.namePrefix ?? 'hollow';
@@ -273,16 +278,16 @@ export function startHollowNodes(opts: HollowNodesOptions): HollowCluster {
 
   const renewLease = async (n: HollowNode): Promise<void> => {
     const spec = { holderIdentity: n.name, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(clock.now()) };
-    const create = (): Promise<JsonObject> => client.create(RESOURCES.leases, LEASE_NS, {
+    const create = (): Promise<JsonObject> => beat.create(RESOURCES.leases, LEASE_NS, {
       apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
       metadata: { name: n.name, namespace: LEASE_NS, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: n.name, uid: n.uid }] }, spec,
     }, { signal });
     const refetch = async (): Promise<JsonObject> => {
-      const got = await client.get(RESOURCES.leases, LEASE_NS, n.name, { signal });
-      return client.update(RESOURCES.leases, LEASE_NS, { ...got, spec: { ...got.spec, ...spec } }, { signal });
+      const got = await beat.get(RESOURCES.leases, LEASE_NS, n.name, { signal });
+      return beat.update(RESOURCES.leases, LEASE_NS, { ...got, spec: { ...got.spec, ...spec } }, { signal });
     };
     try {
-      n.lease = n.lease ? await client.update(RESOURCES.leases, LEASE_NS, { ...n.lease, spec: { ...n.lease.spec, ...spec } }, { signal }) : await create();
+      n.lease = n.lease ? await beat.update(RESOURCES.leases, LEASE_NS, { ...n.lease, spec: { ...n.lease.spec, ...spec } }, { signal }) : await create();
     } catch (e) {
       if (isStatusError(e, 409)) n.lease = await refetch(); // modified elsewhere, or it already existed
       else if (isStatusError(e, 404)) n.lease = await create();
@@ -296,7 +301,7 @@ export function startHollowNodes(opts: HollowNodesOptions): HollowCluster {
   };
   const postStatus = async (n: HollowNode, full: boolean): Promise<void> => {
     heartbeatNow(n);
-    const reply = await client.patch(RESOURCES.nodes, '', n.name, 'merge', { status: full ? n.status : { conditions: n.status.conditions } }, { subresource: 'status', signal });
+    const reply = await beat.patch(RESOURCES.nodes, '', n.name, 'merge', { status: full ? n.status : { conditions: n.status.conditions } }, { subresource: 'status', signal });
     learn(n, reply);
     n.lastStatusAt = clock.now();
     n.statusDirty = false;

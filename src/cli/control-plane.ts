@@ -76,11 +76,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const { log } = opts;
 
   // The shared informers: whoever leads uses views of this factory.
+  // As many connections as the scheduler keeps bindings in flight (its default window, 256): with
+  // fewer, its bindings and Events queue in the client behind each request's round trip (the server's
+  // write latency), and scheduling stalls while the server still has CPU to spare.
+  const maxConnections = 256;
   const clientFor = async (user: string, userAgent: string): Promise<RestClient> => {
     const token = opts.local?.tokens[user];
-    if (opts.local && token) return new RestClient({ server: opts.localUrl, socketPath: opts.local.socketPath, token, userAgent });
+    if (opts.local && token) return new RestClient({ server: opts.localUrl, socketPath: opts.local.socketPath, token, userAgent, maxConnections });
     const id = await opts.issue(user);
-    return new RestClient({ server: opts.localUrl, ca: opts.caCert, cert: id.cert, key: id.key, userAgent });
+    return new RestClient({ server: opts.localUrl, ca: opts.caCert, cert: id.cert, key: id.key, userAgent, maxConnections });
   };
   const readerClient = await clientFor(opts.controllers ? CONTROLLER_MANAGER_USER : SCHEDULER_USER, 'windlass-shared-informers');
   clients.push(readerClient);

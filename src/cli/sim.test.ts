@@ -82,7 +82,9 @@ void test('runSim: kubeconfig, --server override, cluster options, log lines, st
   ctl.abort();
   await run;
   assert.deepEqual([configs[0].server, configs[0].token, configs[0].userAgent], ['https://10.9.9.9:6443', 'abc', 'windlass-sim']);
+  assert.deepEqual([configs[1].server, configs[1].token, configs[1].userAgent], ['https://10.9.9.9:6443', 'abc', 'windlass-sim-heartbeat'], 'a client of its own for the heartbeats');
+  assert.notEqual(started[0].heartbeatClient, started[0].client);
   assert.deepEqual([started[0].nodes, started[0].windows, started[0].namePrefix, started[0].heartbeatMs, started[0].runPods], [2, 0, 'hollow', 10_000, false]);
-  assert.deepEqual([stopped, closed, logs.at(-1)], [1, 1, 'stopped']);
+  assert.deepEqual([stopped, closed, logs.at(-1)], [1, 2, 'stopped']);
   await assert.rejects(runSim({ ...flags, dataDir: '/nowhere' }, ctl.signal, deps), /no admin kubeconfig at \/nowhere\/admin\.kubeconfig/);
 });

@@ -110,12 +110,15 @@ export async function runSim(flags: SimFlags, signal: AbortSignal, deps: SimDeps
     throw new Error(flags.kubeconfig !== undefined ? `kubeconfig ${path} cannot be read` : `no admin kubeconfig at ${path} (pass --kubeconfig or --data-dir)`);
   }
   const base = deps.parseKubeconfig(text);
-  const client = deps.makeClient({ ...base, ...(flags.server !== undefined ? { server: flags.server } : {}), userAgent: 'windlass-sim' });
+  const config = { ...base, ...(flags.server !== undefined ? { server: flags.server } : {}) };
+  const client = deps.makeClient({ ...config, userAgent: 'windlass-sim' });
+  // Leases and node status on connections of their own, as the kubelet's heartbeat client.
+  const heartbeatClient = deps.makeClient({ ...config, userAgent: 'windlass-sim-heartbeat' });
   const t0 = Date.now();
   deps.log.info('registering hollow nodes', { server: flags.server ?? base.server, linux: flags.nodes - flags.windows, windows: flags.windows });
   const cluster = deps.start({
     // --nodes counts every node; startHollowNodes takes the Linux ones and the Windows ones apart.
-    client, nodes: flags.nodes - flags.windows, windows: flags.windows, windowsBuild: flags.windowsBuild, windowsTaint: flags.windowsTaint,
+    client, heartbeatClient, nodes: flags.nodes - flags.windows, windows: flags.windows, windowsBuild: flags.windowsBuild, windowsTaint: flags.windowsTaint,
     podsPerNode: flags.podsPerNode, namePrefix: flags.namePrefix, heartbeatMs: flags.heartbeatMs, runPods: flags.pods !== false, signal,
     log: (msg, fields) => { if (/fail/.test(msg)) deps.log.error(msg, fields); else deps.log.info(msg, fields); },
   });
@@ -129,6 +132,7 @@ export async function runSim(flags: SimFlags, signal: AbortSignal, deps: SimDeps
   } finally {
     await cluster.stop();
     client.close?.();
+    heartbeatClient.close?.();
     deps.log.info('stopped');
   }
 }

@@ -91,3 +91,38 @@ test('rest client: a request without an answer fails after timeoutMs; an aborted
     assert.equal((await c.get(RESOURCES.configmaps, 'ns', 'after')).metadata.name, 'after', 'the client still works');
   } finally { c.close(); }
 });
+
+test('rest client: maxConnections bounds the requests in flight (default 32)', async () => {
+  // Requests to …/slow-i/hang are left unanswered by the server's handler and held here until released.
+  const held: ServerResponse[] = [];
+  const onSlow = (req: import('node:http').IncomingMessage, res: ServerResponse): void => {
+    if (!req.url?.includes('/slow-')) return;
+    held.push(res);
+  };
+  server.prependListener('request', onSlow);
+  const inFlight = async (c: RestClient, n: number): Promise<number> => {
+    held.length = 0;
+    const all = Array.from({ length: n }, (_, i) => c.raw('GET', `/api/v1/namespaces/ns/configmaps/slow-${i}/hang`).catch(() => undefined));
+    // Wait until the count stops growing.
+    let last = -1;
+    while (held.length !== last) { last = held.length; await new Promise((r) => setTimeout(r, 100)); }
+    const seen = held.length;
+    let released = 0;
+    while (released < n) {
+      for (const r of held.splice(0)) { r.end('{}'); released++; }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await Promise.all(all);
+    return seen;
+  };
+  const dflt = new RestClient({ server: 'https://127.0.0.1:6443', socketPath, token: 'tok' });
+  const wide = new RestClient({ server: 'https://127.0.0.1:6443', socketPath, token: 'tok', maxConnections: 80 });
+  try {
+    assert.equal(await inFlight(dflt, 60), 32);
+    assert.equal(await inFlight(wide, 60), 60);
+  } finally {
+    server.off('request', onSlow);
+    dflt.close();
+    wide.close();
+  }
+});

@@ -29,6 +29,10 @@ export interface RestConfig {
    * when given, requests and watches go there as plain HTTP/1.1 (no TLS; the token authenticates),
    * `server` names the API only in the Host header, and ca, cert, key are unused. */
   readonly socketPath?: string;
+  /** maxConnections bounds the requests in flight at once, each on a keep-alive connection of its
+   * own (default 32; HTTP/1.1 has no streams to multiplex them as client-go's HTTP/2 does); watches
+   * are not counted. */
+  readonly maxConnections?: number;
 }
 
 /** ListOptions are the query parameters of a list. */
@@ -138,6 +142,9 @@ interface Transport {
   readonly watchAgent: HttpAgent;
 }
 
+/** DEFAULT_MAX_CONNECTIONS is RestConfig.maxConnections when unset. */
+export const DEFAULT_MAX_CONNECTIONS = 32;
+
 /** RestClient is the ApiClient over one keep-alive connection pool (HTTPS, or HTTP on a local socket); call `close()` to release its sockets. */
 export class RestClient implements ApiClient {
   #config: RestConfig;
@@ -157,7 +164,7 @@ export class RestClient implements ApiClient {
 
   static #transport(c: RestConfig, base: URL): Transport {
     const timeout = c.timeoutMs ?? 60_000;
-    const pooled = { connections: 32, headersTimeout: timeout, bodyTimeout: timeout };
+    const pooled = { connections: c.maxConnections ?? DEFAULT_MAX_CONNECTIONS, headersTimeout: timeout, bodyTimeout: timeout };
     if (c.socketPath) {
       return { pool: new Pool(base.origin, { ...pooled, connect: { socketPath: c.socketPath } }), watchAgent: new HttpAgent({ keepAlive: false }) };
     }
