@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +95,7 @@ test('rest client: a request without an answer fails after timeoutMs; an aborted
 test('rest client: maxConnections bounds the requests in flight (default 32)', async () => {
   // Requests to …/slow-i/hang are left unanswered by the server's handler and held here until released.
   const held: ServerResponse[] = [];
-  const onSlow = (req: import('node:http').IncomingMessage, res: ServerResponse): void => {
+  const onSlow = (req: IncomingMessage, res: ServerResponse): void => {
     if (!req.url?.includes('/slow-')) return;
     held.push(res);
   };

@@ -46,15 +46,16 @@ function leastRequested(requested: number, capacity: number): number {
   return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
 }
 
+/** leastAllocated scores the non-zero requests a node would carry with the pod against its allocatable (CPU and memory 1:1). */
+function leastAllocated(pod: PodInfo, nzCPU: number, allocCPU: number, nzMem: number, allocMem: number): number {
+  const nz = pod.nonZeroRequests;
+  return Math.trunc((leastRequested(nzCPU + nz.milliCPU, allocCPU) + leastRequested(nzMem + nz.memory, allocMem)) / 2);
+}
+
 /** leastAllocatedScore is upstream's LeastAllocated score with CPU and memory weighted 1:1. */
 export function leastAllocatedScore(pod: PodInfo, node: NodeInfo): number {
-  if (node instanceof MutableNodeInfo) {
-    const nz = pod.nonZeroRequests;
-    return Math.trunc((leastRequested(node.nzCPU + nz.milliCPU, node.allocCPU) + leastRequested(node.nzMem + nz.memory, node.allocMem)) / 2);
-  }
-  const cpu = leastRequested(node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU, node.allocatable.milliCPU);
-  const mem = leastRequested(node.nonZeroRequested.memory + pod.nonZeroRequests.memory, node.allocatable.memory);
-  return Math.trunc((cpu + mem) / 2);
+  if (node instanceof MutableNodeInfo) return leastAllocated(pod, node.nzCPU, node.allocCPU, node.nzMem, node.allocMem);
+  return leastAllocated(pod, node.nonZeroRequested.milliCPU, node.allocatable.milliCPU, node.nonZeroRequested.memory, node.allocatable.memory);
 }
 
 /** newNodeResourcesFit returns the NodeResourcesFit plugin. */
@@ -84,9 +85,8 @@ export function newNodeResourcesFit(): PreFilterPlugin & FilterPlugin & ScorePlu
     },
     score(_state, pod, node) { return leastAllocatedScore(pod, node); },
     scoreAt(_state, pod, t, at) {
-      const nz = pod.nonZeroRequests;
       const o = at * NODE_TABLE_STRIDE;
-      return Math.trunc((leastRequested(t[o + T_NZ_CPU] + nz.milliCPU, t[o + T_ALLOC_CPU]) + leastRequested(t[o + T_NZ_MEM] + nz.memory, t[o + T_ALLOC_MEM])) / 2);
+      return leastAllocated(pod, t[o + T_NZ_CPU], t[o + T_ALLOC_CPU], t[o + T_NZ_MEM], t[o + T_ALLOC_MEM]);
     },
     eventsToRegister: (): ClusterEvent[] => ['PodDelete', 'NodeAdd', 'NodeUpdate'],
   };
